@@ -1,0 +1,48 @@
+import type { Command } from 'commander';
+import { openRepo, run } from '../context.js';
+import { EXIT } from '../errors.js';
+import { err, out, style } from '../output.js';
+
+const LETTER = { added: 'A', modified: 'M' } as const;
+
+export function registerCheckout(program: Command): Command {
+  return program
+    .command('checkout')
+    .description('Restore tracked data in the workspace from the cache, as the pointer files say.')
+    .argument('[targets...]', 'pointer files or outputs to restore (default: all)')
+    .option('-f, --force', 'overwrite or delete workspace files even if their content is not in the cache')
+    .option('--relink', 'recreate links for unchanged files (after changing cache.type)')
+    .addHelpText(
+      'after',
+      `
+Safety: a workspace file whose content is not saved in the cache is never overwritten or
+deleted without -f; checkout names those files and leaves their output untouched.
+
+Examples:
+  git checkout v1.0 && trove checkout
+  trove checkout --relink        # after \`trove config cache.type hardlink\``,
+    )
+    .action(async (targets: string[], o: { force?: boolean; relink?: boolean; quiet?: boolean; verbose?: boolean }) =>
+      run(o, async (io, track) => {
+        const repo = await openRepo(track);
+        const { checkout } = await import('../../ops/checkout.js');
+        const result = await checkout(repo, { targets, force: o.force, relink: o.relink }, io);
+        for (const e of result.outputs) {
+          if (e.status === 'added' || e.status === 'modified') out(`${LETTER[e.status]}       ${e.path}`);
+        }
+        const refused = result.outputs.filter((e) => e.status === 'refused');
+        const missing = result.outputs.filter((e) => e.status === 'missing');
+        if (refused.length > 0) {
+          err(style.error('ERROR: checkout would overwrite or delete data that is not in the cache:'));
+          for (const e of refused) for (const f of e.refused) err(`\t${f}`);
+          err('  save it first with `trove commit` (or `trove add`), or use `-f` to discard it');
+        }
+        if (missing.length > 0) {
+          err(style.error('ERROR: Checkout failed for following targets:'));
+          for (const e of missing) err(`\t${e.path}`);
+          err('  Is your cache up to date? Fetch the data from a remote, or re-add it.');
+        }
+        return result.failed.length > 0 ? EXIT.failed : EXIT.ok;
+      }),
+    );
+}

@@ -1,0 +1,149 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { TroveError } from '../errors.js';
+import { tempPathFor } from './atomic-write.js';
+
+export type LinkType = 'reflink' | 'hardlink' | 'symlink' | 'copy';
+export const LINK_TYPES: readonly LinkType[] = ['reflink', 'hardlink', 'symlink', 'copy'];
+export const DEFAULT_LINK_TYPES: readonly LinkType[] = ['reflink', 'copy'];
+
+/** Errors that mean "this link type does not work between these two places", not "this file failed". */
+const UNSUPPORTED = new Set(['ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'ENOSYS', 'EINVAL', 'EPERM', 'EMLINK', 'ENOTTY']);
+
+let writableModeCache: number | undefined;
+/** The mode a freshly created file would get: 0666 less the umask. */
+export function writableFileMode(): number {
+  if (writableModeCache === undefined) {
+    const mask = process.umask();
+    writableModeCache = 0o666 & ~mask;
+  }
+  return writableModeCache;
+}
+
+export function parseLinkTypes(value: string, where: string): LinkType[] {
+  const types = value
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+  for (const t of types) {
+    if (!LINK_TYPES.includes(t as LinkType)) {
+      throw new TroveError('CONFIG_INVALID', `${where}: unknown link type '${t}'`, {
+        hint: `cache.type is a comma-separated list drawn from ${LINK_TYPES.join(', ')}`,
+      });
+    }
+  }
+  if (types.length === 0) throw new TroveError('CONFIG_INVALID', `${where}: cache.type is empty`);
+  return types as LinkType[];
+}
+
+/** Creates `tmp` as a link of the given type to `src`; throws the raw errno error on failure. */
+function linkOnce(type: LinkType, src: string, tmp: string): void {
+  switch (type) {
+    case 'reflink':
+      fs.copyFileSync(src, tmp, fs.constants.COPYFILE_FICLONE_FORCE);
+      fs.chmodSync(tmp, writableFileMode());
+      return;
+    case 'hardlink':
+      fs.linkSync(src, tmp);
+      return;
+    case 'symlink':
+      fs.symlinkSync(src, tmp);
+      return;
+    case 'copy':
+      fs.copyFileSync(src, tmp);
+      fs.chmodSync(tmp, writableFileMode());
+      return;
+  }
+}
+
+/**
+ * Places cache objects in the workspace following an ordered list of link types. The first link
+ * settles the type for the rest of the run (probe once); a later "not supported" error on one file
+ * falls further down the list for that file only.
+ */
+export class Linker {
+  private chosen: LinkType | undefined;
+  constructor(
+    readonly types: readonly LinkType[],
+    private readonly onChosen: (type: LinkType, skipped: LinkType[]) => void = () => {},
+  ) {}
+
+  get chosenType(): LinkType | undefined {
+    return this.chosen;
+  }
+
+  /** The type that will be tried first (before probing, the first in the list). */
+  get preferredType(): LinkType {
+    return this.chosen ?? this.types[0]!;
+  }
+
+  /**
+   * Settles the link type up front by linking a scratch file from `srcDir` into `dstDir`, so that
+   * callers can choose a strategy (move-and-link or copy) before touching real data.
+   */
+  probe(srcDir: string, dstDir: string): LinkType {
+    if (this.chosen) return this.chosen;
+    fs.mkdirSync(srcDir, { recursive: true });
+    const src = path.join(srcDir, `.trove-probe-${process.pid}`);
+    const dst = path.join(dstDir, `.trove-probe-${process.pid}.link`);
+    fs.writeFileSync(src, 'probe', { mode: 0o444 });
+    try {
+      this.link(src, dst);
+    } finally {
+      fs.rmSync(dst, { force: true });
+      fs.rmSync(src, { force: true });
+    }
+    return this.chosen!;
+  }
+
+  /** Atomically replaces whatever is at `dst` with a link to `src`. Returns the type used. */
+  link(src: string, dst: string): LinkType {
+    const order = this.chosen ? this.types.slice(this.types.indexOf(this.chosen)) : this.types;
+    const tmp = tempPathFor(dst);
+    let lastError: unknown;
+    const skipped: LinkType[] = [];
+    for (const type of order) {
+      try {
+        linkOnce(type, src, tmp);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code ?? '';
+        fs.rmSync(tmp, { force: true });
+        if (!UNSUPPORTED.has(code)) throw e;
+        lastError = e;
+        skipped.push(type);
+        continue;
+      }
+      try {
+        fs.renameSync(tmp, dst);
+      } catch (e) {
+        fs.rmSync(tmp, { force: true });
+        throw e;
+      }
+      if (!this.chosen) {
+        this.chosen = type;
+        this.onChosen(type, skipped);
+      }
+      return type;
+    }
+    throw new TroveError('LINK_FAILED', `no link type in cache.type (${this.types.join(',')}) works for '${dst}'`, {
+      hint: "add 'copy' to cache.type, e.g. `trove config cache.type reflink,copy`",
+      cause: lastError,
+    });
+  }
+}
+
+/** Whether a workspace file is already linked to `src` in the way `type` would link it. */
+export function isLinkedAs(type: LinkType, src: string, dst: fs.Stats, dstPath: string, srcStat?: fs.Stats): boolean {
+  if (type === 'symlink') {
+    if (!dst.isSymbolicLink()) return false;
+    try {
+      return fs.readlinkSync(dstPath) === src;
+    } catch {
+      return false;
+    }
+  }
+  if (dst.isSymbolicLink()) return false;
+  const s = srcStat ?? fs.statSync(src);
+  const sameInode = s.ino === dst.ino && s.dev === dst.dev;
+  return type === 'hardlink' ? sameInode : !sameInode;
+}

@@ -1,0 +1,174 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { objectPath } from '../util/cache-layout.js';
+
+export type HashKind = 'md5' | 'md5-dos2unix';
+
+const CHUNK = 4 * 1024 * 1024;
+let shared: Buffer | undefined;
+function buffer(): Buffer {
+  return (shared ??= Buffer.allocUnsafe(CHUNK));
+}
+
+export interface HashedFile {
+  md5: string;
+  size: number;
+  /** Stat of the file taken after it was read; compare with the stat before to detect a racing writer. */
+  after: fs.Stats;
+}
+
+/** md5 of a file's raw bytes, read into one reused buffer. */
+export function md5FileSync(file: string): HashedFile {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const hash = crypto.createHash('md5');
+    const buf = buffer();
+    let size = 0;
+    for (;;) {
+      const n = fs.readSync(fd, buf, 0, CHUNK, null);
+      if (n === 0) break;
+      hash.update(n === CHUNK ? buf : buf.subarray(0, n));
+      size += n;
+    }
+    return { md5: hash.digest('hex'), size, after: fs.fstatSync(fd) };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** DVC's text-file heuristic (dvc-data istextblock) over the first 512 bytes. */
+export function isTextBlock(block: Uint8Array): boolean {
+  if (block.length === 0) return true;
+  let nontext = 0;
+  for (const b of block) {
+    if (b === 0) return false;
+    const text = (b >= 32 && b < 127) || b === 10 || b === 13 || b === 9 || b === 12 || b === 8;
+    if (!text) nontext++;
+  }
+  return nontext / block.length <= 0.3;
+}
+
+/** DVC 2's `md5-dos2unix`: text files are hashed with CRLF turned into LF; binary files raw. */
+export function md5Dos2UnixFileSync(file: string): HashedFile {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = buffer();
+    const hash = crypto.createHash('md5');
+    let size = 0;
+    let first = true;
+    let text = false;
+    let pendingCR = false;
+    for (;;) {
+      const n = fs.readSync(fd, buf, 0, CHUNK, null);
+      if (n === 0) break;
+      size += n;
+      let chunk = buf.subarray(0, n);
+      if (first) {
+        text = isTextBlock(chunk.subarray(0, 512));
+        first = false;
+      }
+      if (!text) {
+        hash.update(chunk);
+        continue;
+      }
+      if (pendingCR) {
+        if (chunk[0] !== 10) hash.update(Buffer.from([13]));
+        pendingCR = false;
+      }
+      if (chunk[chunk.length - 1] === 13) {
+        pendingCR = true;
+        chunk = chunk.subarray(0, chunk.length - 1);
+      }
+      let start = 0;
+      for (let i = chunk.indexOf(13); i !== -1; i = chunk.indexOf(13, i + 1)) {
+        if (chunk[i + 1] === 10) {
+          hash.update(chunk.subarray(start, i));
+          start = i + 1;
+        }
+      }
+      hash.update(chunk.subarray(start));
+    }
+    if (pendingCR) hash.update(Buffer.from([13]));
+    return { md5: hash.digest('hex'), size, after: fs.fstatSync(fd) };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export function hashFileSync(file: string, kind: HashKind): HashedFile {
+  return kind === 'md5' ? md5FileSync(file) : md5Dos2UnixFileSync(file);
+}
+
+let tmpCounter = 0;
+export function cacheTempPath(filesRoot: string): string {
+  return `${filesRoot}/.trove-tmp-${process.pid}-${Date.now().toString(36)}-${++tmpCounter}`;
+}
+
+export interface InsertedFile extends HashedFile {
+  /** False when the cache already held the object and the copy was dropped. */
+  added: boolean;
+}
+
+/**
+ * Copies `src` into the cache while hashing it, then renames the temp file to its content
+ * address. The cache never sees a partial object: the name is decided by the bytes written.
+ */
+export function insertFileSync(src: string, filesRoot: string): InsertedFile {
+  const tmp = cacheTempPath(filesRoot);
+  let out: number;
+  try {
+    out = fs.openSync(tmp, 'wx', 0o444);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    fs.mkdirSync(filesRoot, { recursive: true });
+    out = fs.openSync(tmp, 'wx', 0o444);
+  }
+  let result: HashedFile;
+  try {
+    const fd = fs.openSync(src, 'r');
+    try {
+      const hash = crypto.createHash('md5');
+      const buf = buffer();
+      let size = 0;
+      for (;;) {
+        const n = fs.readSync(fd, buf, 0, CHUNK, null);
+        if (n === 0) break;
+        const view = n === CHUNK ? buf : buf.subarray(0, n);
+        hash.update(view);
+        let off = 0;
+        while (off < n) off += fs.writeSync(out, view, off, n - off);
+        size += n;
+      }
+      result = { md5: hash.digest('hex'), size, after: fs.fstatSync(fd) };
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (e) {
+    fs.closeSync(out);
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+  fs.closeSync(out);
+  return { ...result, added: adoptTemp(tmp, objectPath(filesRoot, result.md5)) };
+}
+
+/** Moves a fully written temp object to its final name, unless that object already exists. */
+export function adoptTemp(tmp: string, dest: string): boolean {
+  if (fs.existsSync(dest)) {
+    fs.rmSync(tmp, { force: true });
+    return false;
+  }
+  try {
+    fs.chmodSync(tmp, 0o444);
+    fs.renameSync(tmp, dest);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
+      fs.rmSync(tmp, { force: true });
+      throw e;
+    }
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    fs.renameSync(tmp, dest);
+  }
+  return true;
+}

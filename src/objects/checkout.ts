@@ -1,0 +1,277 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { TroveError } from '../errors.js';
+import { writableFileMode, type Linker } from '../fs/links.js';
+import { removeFile } from '../fs/remove.js';
+import { walkFiles, type WalkFilter } from '../fs/walk.js';
+import type { HashIndex } from '../hash/hash-index.js';
+import type { HashKind } from '../hash/md5.js';
+import type { Reporter } from '../progress.js';
+import { isDirOid } from '../util/cache-layout.js';
+import type { LocalCache } from './local-cache.js';
+import { md5sOf } from './workspace-state.js';
+
+export interface CheckoutTarget {
+  /** Absolute workspace path of the output. */
+  abs: string;
+  /** For messages: the output's path as shown to the user. */
+  display: string;
+  md5: string;
+  hashName: HashKind;
+  isexec?: boolean;
+}
+
+export interface CheckoutOptions {
+  cache: LocalCache;
+  index: HashIndex;
+  linker: Linker;
+  /** Overwrite or delete workspace files whose content is not in the cache. */
+  force?: boolean;
+  /** Re-create links even for files that already have the right content. */
+  relink?: boolean;
+  filter?: WalkFilter;
+  reporter?: Reporter;
+  /** Only plan: change nothing. */
+  dryRun?: boolean;
+}
+
+export type CheckoutStatus = 'added' | 'modified' | 'unchanged' | 'refused' | 'missing';
+
+export interface CheckoutResult {
+  status: CheckoutStatus;
+  /** Workspace files (display paths) with uncommitted content that were left alone. */
+  refused: string[];
+  /** Objects the cache lacks (oids). */
+  missing: string[];
+  linked: number;
+  removed: number;
+}
+
+interface Plan {
+  link: { rel: string; md5: string }[];
+  remove: string[];
+  refused: string[];
+  missing: string[];
+  existed: boolean;
+  /** The workspace holds a file where a directory must go, or the reverse. */
+  replaceWhole: boolean;
+}
+
+/**
+ * Restores one output from the cache. Workspace content is only replaced or deleted when it is
+ * already safe in the cache (or with `force`); otherwise the output is left untouched and the
+ * files are reported as refused.
+ */
+export async function checkoutOutput(t: CheckoutTarget, opts: CheckoutOptions): Promise<CheckoutResult> {
+  const plan = isDirOid(t.md5) ? await planDir(t, opts) : await planFile(t, opts);
+  const result: CheckoutResult = { status: 'unchanged', refused: plan.refused, missing: plan.missing, linked: 0, removed: 0 };
+  if (plan.refused.length > 0 && !opts.force) {
+    result.status = 'refused';
+    return result;
+  }
+  if (plan.missing.length > 0 && !isDirOid(t.md5)) {
+    result.status = 'missing';
+    return result;
+  }
+  if (plan.link.length === 0 && plan.remove.length === 0 && !plan.replaceWhole) {
+    result.status = plan.missing.length > 0 ? 'missing' : 'unchanged';
+    return result;
+  }
+  result.status = plan.existed ? 'modified' : 'added';
+  if (opts.dryRun) return result;
+  apply(t, plan, opts, result);
+  if (plan.missing.length > 0) result.status = 'missing';
+  return result;
+}
+
+async function planFile(t: CheckoutTarget, opts: CheckoutOptions): Promise<Plan> {
+  const plan: Plan = { link: [], remove: [], refused: [], missing: [], existed: false, replaceWhole: false };
+  if (!opts.cache.locate(t.md5, t.hashName)) plan.missing.push(t.md5);
+  const lst = fs.lstatSync(t.abs, { throwIfNoEntry: false });
+  if (!lst) {
+    plan.link.push({ rel: '', md5: t.md5 });
+    return plan;
+  }
+  plan.existed = true;
+  const st = lst.isSymbolicLink() ? fs.statSync(t.abs, { throwIfNoEntry: false }) : lst;
+  if (st?.isDirectory()) {
+    plan.replaceWhole = true;
+    await refuseUncached(t, opts, walkFiles(t.abs, opts.filter).files.map((f) => ({ rel: f.rel, stat: f.stat })), plan, t.abs);
+    plan.link.push({ rel: '', md5: t.md5 });
+    return plan;
+  }
+  if (!st) {
+    // A dangling symlink: nothing of value is there.
+    plan.link.push({ rel: '', md5: t.md5 });
+    return plan;
+  }
+  const [current] = await md5sOf([{ abs: t.abs, stat: st }], opts.index, t.hashName);
+  if (current === t.md5) {
+    if (needsRelink(t, opts, lst)) plan.link.push({ rel: '', md5: t.md5 });
+    return plan;
+  }
+  if (current === undefined || !opts.cache.has(current)) plan.refused.push(t.display);
+  plan.link.push({ rel: '', md5: t.md5 });
+  return plan;
+}
+
+function needsRelink(t: CheckoutTarget, opts: CheckoutOptions, lst: fs.Stats): boolean {
+  if (opts.relink) return true;
+  return Boolean(t.isexec && !lst.isSymbolicLink() && (lst.mode & 0o100) === 0);
+}
+
+async function refuseUncached(
+  t: CheckoutTarget,
+  opts: CheckoutOptions,
+  files: { rel: string; stat: fs.Stats }[],
+  plan: Plan,
+  base: string,
+): Promise<void> {
+  if (opts.force || files.length === 0) return;
+  const md5s = await md5sOf(files.map((f) => ({ abs: f.rel ? `${base}/${f.rel}` : base, stat: f.stat })), opts.index);
+  files.forEach((f, i) => {
+    const m = md5s[i];
+    if (m === undefined || !opts.cache.has(m)) plan.refused.push(f.rel ? `${t.display}/${f.rel}` : t.display);
+  });
+}
+
+async function planDir(t: CheckoutTarget, opts: CheckoutOptions): Promise<Plan> {
+  const plan: Plan = { link: [], remove: [], refused: [], missing: [], existed: false, replaceWhole: false };
+  const entries = opts.cache.tryReadTree(t.md5, t.hashName);
+  if (!entries) {
+    plan.missing.push(t.md5);
+    return plan;
+  }
+  const lst = fs.lstatSync(t.abs, { throwIfNoEntry: false });
+  let wsFiles: { rel: string; stat: fs.Stats }[] = [];
+  if (lst) {
+    plan.existed = true;
+    const st = lst.isSymbolicLink() ? fs.statSync(t.abs, { throwIfNoEntry: false }) : lst;
+    if (st?.isDirectory() && !lst.isSymbolicLink()) {
+      wsFiles = walkFiles(t.abs, opts.filter).files;
+    } else if (st) {
+      plan.replaceWhole = true;
+      await refuseUncached(t, opts, [{ rel: '', stat: st }], plan, t.abs);
+    } else {
+      plan.replaceWhole = true;
+    }
+  }
+  const present = opts.cache.presentSet(new Set(entries.map((e) => e.md5)), t.hashName);
+  const wanted = new Map<string, string>();
+  for (const e of entries) wanted.set(e.relpath, e.md5);
+
+  const wsByRel = new Map<string, fs.Stats>();
+  for (const f of wsFiles) wsByRel.set(f.rel, f.stat);
+  const known = wsFiles.map((f) => ({ abs: `${t.abs}/${f.rel}`, stat: f.stat }));
+  const md5s = known.length > 0 ? await md5sOf(known, opts.index, t.hashName) : [];
+  const wsMd5 = new Map<string, string | undefined>();
+  wsFiles.forEach((f, i) => wsMd5.set(f.rel, md5s[i]));
+
+  for (const e of entries) {
+    if (!present.has(e.md5)) {
+      plan.missing.push(e.md5);
+      continue;
+    }
+    const st = wsByRel.get(e.relpath);
+    if (!st) {
+      plan.link.push({ rel: e.relpath, md5: e.md5 });
+      continue;
+    }
+    const cur = wsMd5.get(e.relpath);
+    if (cur === e.md5) {
+      if (opts.relink) plan.link.push({ rel: e.relpath, md5: e.md5 });
+      continue;
+    }
+    if (cur === undefined || !opts.cache.has(cur)) plan.refused.push(`${t.display}/${e.relpath}`);
+    plan.link.push({ rel: e.relpath, md5: e.md5 });
+  }
+  for (const f of wsFiles) {
+    if (wanted.has(f.rel)) continue;
+    const cur = wsMd5.get(f.rel);
+    if (cur === undefined || !opts.cache.has(cur)) plan.refused.push(`${t.display}/${f.rel}`);
+    plan.remove.push(f.rel);
+  }
+  return plan;
+}
+
+function apply(t: CheckoutTarget, plan: Plan, opts: CheckoutOptions, result: CheckoutResult): void {
+  const { cache, index, linker } = opts;
+  const isDir = isDirOid(t.md5);
+  if (plan.replaceWhole) {
+    const lst = fs.lstatSync(t.abs, { throwIfNoEntry: false });
+    if (lst?.isDirectory()) fs.rmSync(t.abs, { recursive: true, force: true });
+    else if (lst) removeFile(t.abs);
+  }
+  const task = `Checking out ${t.display}`;
+  opts.reporter?.progress({ kind: 'start', task, total: plan.link.length + plan.remove.length, unit: 'files' });
+  const touchedDirs = new Set<string>();
+  for (const rel of plan.remove) {
+    const abs = `${t.abs}/${rel}`;
+    removeFile(abs);
+    touchedDirs.add(path.dirname(abs));
+    result.removed++;
+    opts.reporter?.progress({ kind: 'advance', task, by: 1 });
+  }
+  // Deepest first, so emptied parents go after their children.
+  for (const d of [...touchedDirs].sort((a, b) => b.length - a.length)) {
+    let dir = d;
+    while (dir.length > t.abs.length) {
+      try {
+        fs.rmdirSync(dir);
+      } catch {
+        break;
+      }
+      dir = path.dirname(dir);
+    }
+  }
+  if (isDir) fs.mkdirSync(t.abs, { recursive: true });
+  else fs.mkdirSync(path.dirname(t.abs), { recursive: true });
+  const made = new Set<string>([t.abs]);
+  for (const item of plan.link) {
+    const dst = item.rel ? `${t.abs}/${item.rel}` : t.abs;
+    const src = cache.locate(item.md5, t.hashName);
+    if (!src) {
+      result.missing.push(item.md5);
+      continue;
+    }
+    if (item.rel.includes('/')) {
+      const parent = path.dirname(dst);
+      if (!made.has(parent)) {
+        ensureDir(parent, t.abs);
+        made.add(parent);
+      }
+    }
+    const existing = fs.lstatSync(dst, { throwIfNoEntry: false });
+    if (existing?.isDirectory()) fs.rmSync(dst, { recursive: true, force: true });
+    const type = linker.link(src, dst);
+    if (!isDir && t.isexec && (type === 'copy' || type === 'reflink')) fs.chmodSync(dst, writableFileMode() | 0o111);
+    const st = fs.statSync(dst);
+    index.set(st, item.md5, t.hashName);
+    result.linked++;
+    opts.reporter?.progress({ kind: 'advance', task, by: 1 });
+  }
+  opts.reporter?.progress({ kind: 'end', task });
+  if (result.linked === 0 && result.removed === 0 && plan.link.length > 0 && result.missing.length > 0) {
+    throw new TroveError('OBJECT_MISSING', `cannot check out '${t.display}': its data is not in the cache`);
+  }
+}
+
+/** mkdir -p inside an output, replacing a file that sits where a directory must go. */
+function ensureDir(dir: string, top: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EEXIST' && code !== 'ENOTDIR') throw e;
+    let d = dir;
+    while (d.length > top.length) {
+      const st = fs.lstatSync(d, { throwIfNoEntry: false });
+      if (st && !st.isDirectory()) {
+        removeFile(d);
+        break;
+      }
+      d = path.dirname(d);
+    }
+    fs.mkdirSync(dir, { recursive: true });
+  }
+}

@@ -1,0 +1,187 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { TroveError } from '../errors.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
+import type { HashKind } from '../hash/md5.js';
+import { filesRootOf, isDirOid, objectPath } from '../util/cache-layout.js';
+import { parseTree, serializeTree, treeOid, type TreeEntry } from './tree.js';
+
+export class ObjectMissingError extends TroveError {
+  constructor(readonly oid: string) {
+    super('OBJECT_MISSING', `object ${oid} is not in the cache`, {
+      hint: 'fetch it from a remote, or re-add the data it belongs to',
+    });
+  }
+}
+
+/**
+ * The local object database: content-addressed files under `<cache>/files/md5/`, plus DVC 2's
+ * legacy layout `<cache>/xx/rest`, which is read (never written) for `md5-dos2unix` entries.
+ */
+export class LocalCache {
+  readonly filesRoot: string;
+  private readonly treeMemo = new Map<string, TreeEntry[]>();
+
+  constructor(readonly dir: string) {
+    this.filesRoot = filesRootOf(dir);
+  }
+
+  pathOf(oid: string, kind: HashKind = 'md5'): string {
+    return kind === 'md5' ? objectPath(this.filesRoot, oid) : objectPath(this.dir, oid);
+  }
+
+  /** The path of an existing copy of `oid`, preferring the layout that `kind` names. */
+  locate(oid: string, kind: HashKind = 'md5'): string | undefined {
+    const first = this.pathOf(oid, kind);
+    if (fs.existsSync(first)) return first;
+    const second = this.pathOf(oid, kind === 'md5' ? 'md5-dos2unix' : 'md5');
+    return fs.existsSync(second) ? second : undefined;
+  }
+
+  has(oid: string, kind: HashKind = 'md5'): boolean {
+    return this.locate(oid, kind) !== undefined;
+  }
+
+  /** Writes a directory manifest object; returns its oid. */
+  writeTree(entries: readonly TreeEntry[]): { oid: string; manifest: string } {
+    const manifest = serializeTree(entries);
+    const oid = treeOid(manifest);
+    const dest = this.pathOf(oid);
+    if (!fs.existsSync(dest)) writeFileAtomic(dest, manifest, 0o444);
+    this.treeMemo.set(oid, entries as TreeEntry[]);
+    return { oid, manifest };
+  }
+
+  /** Reads a directory manifest, from either layout. Throws ObjectMissingError when absent. */
+  readTree(oid: string, kind: HashKind = 'md5'): TreeEntry[] {
+    const memo = this.treeMemo.get(oid);
+    if (memo) return memo;
+    if (!isDirOid(oid)) throw new TroveError('NOT_A_TREE', `object ${oid} is not a directory object`);
+    const p = this.locate(oid, kind);
+    if (!p) throw new ObjectMissingError(oid);
+    const entries = parseTree(fs.readFileSync(p, 'utf8'), path.relative(process.cwd(), p) || p);
+    this.treeMemo.set(oid, entries);
+    return entries;
+  }
+
+  tryReadTree(oid: string, kind: HashKind = 'md5'): TreeEntry[] | undefined {
+    try {
+      return this.readTree(oid, kind);
+    } catch (e) {
+      if (e instanceof ObjectMissingError) return undefined;
+      throw e;
+    }
+  }
+
+  /**
+   * Which of `oids` are present. For many oids, listing the cache's 256 fan-out directories is
+   * cheaper than one stat per object.
+   */
+  presentSet(oids: Iterable<string>, kind: HashKind = 'md5'): Set<string> {
+    const list = [...oids];
+    const present = new Set<string>();
+    if (list.length < 2048) {
+      for (const oid of list) if (this.has(oid, kind)) present.add(oid);
+      return present;
+    }
+    const all = this.listOids();
+    for (const oid of list) if (all.has(oid)) present.add(oid);
+    return present;
+  }
+
+  /** Every object in the cache, both layouts. Stray temp files are not objects. */
+  listOids(): Set<string> {
+    const out = new Set<string>();
+    const scan = (root: string) => {
+      let dirs: string[];
+      try {
+        dirs = fs.readdirSync(root);
+      } catch {
+        return;
+      }
+      for (const d of dirs) {
+        if (d.length !== 2 || !/^[0-9a-f]{2}$/.test(d)) continue;
+        let names: string[];
+        try {
+          names = fs.readdirSync(`${root}/${d}`);
+        } catch {
+          continue;
+        }
+        for (const n of names) if (/^[0-9a-f]{30}(\.dir)?$/.test(n)) out.add(d + n);
+      }
+    };
+    scan(this.filesRoot);
+    scan(this.dir);
+    return out;
+  }
+
+  /** Objects per layout, for gc. */
+  listByLayout(): { md5: string[]; legacy: string[] } {
+    const list = (root: string): string[] => {
+      const out: string[] = [];
+      let dirs: string[];
+      try {
+        dirs = fs.readdirSync(root);
+      } catch {
+        return out;
+      }
+      for (const d of dirs) {
+        if (!/^[0-9a-f]{2}$/.test(d)) continue;
+        let names: string[];
+        try {
+          names = fs.readdirSync(`${root}/${d}`);
+        } catch {
+          continue;
+        }
+        for (const n of names) if (/^[0-9a-f]{30}(\.dir)?$/.test(n)) out.push(d + n);
+      }
+      return out;
+    };
+    return { md5: list(this.filesRoot), legacy: list(this.dir) };
+  }
+
+  removeObject(oid: string, kind: HashKind): number {
+    const p = this.pathOf(oid, kind);
+    const st = fs.statSync(p, { throwIfNoEntry: false });
+    if (!st) return 0;
+    fs.rmSync(p, { force: true });
+    try {
+      fs.rmdirSync(path.dirname(p));
+    } catch {
+      /* not empty */
+    }
+    return st.size;
+  }
+
+  /** Deletes temp files that a killed process left behind in the cache. */
+  sweepTemps(maxAgeMs = 60 * 60 * 1000): number {
+    let n = 0;
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.filesRoot);
+    } catch {
+      return 0;
+    }
+    const now = Date.now();
+    for (const name of names) {
+      if (!name.startsWith('.trove-tmp-')) continue;
+      const pid = Number(name.split('-')[2]);
+      const p = `${this.filesRoot}/${name}`;
+      const st = fs.statSync(p, { throwIfNoEntry: false });
+      if (!st) continue;
+      let alive = true;
+      if (pid !== process.pid) {
+        try {
+          process.kill(pid, 0);
+        } catch (e) {
+          alive = (e as NodeJS.ErrnoException).code === 'EPERM';
+        }
+      }
+      if (!alive || now - st.mtimeMs > maxAgeMs) {
+        fs.rmSync(p, { force: true });
+        n++;
+      }
+    }
+    return n;
+  }
+}

@@ -1,0 +1,102 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { MultiError, TroveError } from '../errors.js';
+import type { Linker, LinkType } from '../fs/links.js';
+import type { WalkFilter } from '../fs/walk.js';
+import type { HashIndex } from '../hash/hash-index.js';
+import { insertFileSync } from '../hash/md5.js';
+import type { Reporter } from '../progress.js';
+import { buildOutput, type BuiltOutput, type FileRecord } from './build-output.js';
+import type { LocalCache } from './local-cache.js';
+
+export interface SaveOptions {
+  cache: LocalCache;
+  index: HashIndex;
+  linker: Linker;
+  filter?: WalkFilter;
+  reporter?: Reporter;
+  label?: string;
+}
+
+export class FileChangedError extends TroveError {
+  constructor(readonly file: string) {
+    super('FILE_CHANGED', `'${file}' changed while it was being saved`, { hint: 'wait for whatever writes it to finish, then run the command again' });
+  }
+}
+
+/**
+ * Saves a workspace output into the cache and links it back as `cache.type` says.
+ * - copy / reflink: each file is copied in while it is hashed; the workspace file stays as it is.
+ * - hardlink / symlink: each file is hashed, then its inode is linked into the cache (no copy), and
+ *   the workspace gets a hardlink or symlink to the read-only object.
+ * Returns the output's hash, or undefined when the path does not exist.
+ */
+export async function saveOutput(abs: string, opts: SaveOptions): Promise<BuiltOutput | undefined> {
+  const probeDir = fs.statSync(abs, { throwIfNoEntry: false })?.isDirectory() ? abs : path.dirname(abs);
+  const type = opts.linker.probe(opts.cache.filesRoot, probeDir);
+  const moveIn = type === 'hardlink' || type === 'symlink';
+  const built = await buildOutput(abs, {
+    index: opts.index,
+    filter: opts.filter,
+    insertInto: moveIn ? undefined : opts.cache,
+    reporter: opts.reporter,
+    label: opts.label,
+  });
+  if (!built) return undefined;
+  const files: FileRecord[] = built.type === 'file' ? [built.file] : built.files;
+  if (moveIn) linkIntoCache(abs, files, type, opts);
+  if (built.type === 'dir') opts.cache.writeTree(built.entries);
+  return built;
+}
+
+function linkIntoCache(root: string, files: FileRecord[], type: LinkType, opts: SaveOptions): void {
+  const { cache, index, linker } = opts;
+  const errors: TroveError[] = [];
+  for (const f of files) {
+    const ws = f.rel ? `${root}/${f.rel}` : root;
+    const obj = cache.pathOf(f.md5);
+    try {
+      let objStat = fs.statSync(obj, { throwIfNoEntry: false });
+      if (!objStat) {
+        objStat = adoptByLink(ws, obj, f) ?? copyIn(ws, f, cache);
+      }
+      const wsStat = fs.lstatSync(ws);
+      const linked = type === 'hardlink' ? wsStat.ino === objStat.ino && wsStat.dev === objStat.dev : wsStat.isSymbolicLink();
+      if (!linked) linker.link(obj, ws);
+      index.set(fs.statSync(ws), f.md5);
+    } catch (e) {
+      if (e instanceof TroveError) errors.push(e);
+      else throw e;
+    }
+  }
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) throw new MultiError('SAVE_FAILED', `${errors.length} files could not be saved`, errors);
+}
+
+/** Hardlinks the workspace file itself into the cache (no copy), then makes it read-only. */
+function adoptByLink(ws: string, obj: string, f: FileRecord): fs.Stats | undefined {
+  try {
+    fs.linkSync(ws, obj);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      fs.mkdirSync(path.dirname(obj), { recursive: true });
+      return adoptByLink(ws, obj, f);
+    }
+    if (code === 'EEXIST') return fs.statSync(obj);
+    return undefined; // EXDEV, EPERM...: fall back to a copy
+  }
+  fs.chmodSync(obj, 0o444);
+  const st = fs.statSync(obj);
+  if (st.mtimeMs !== f.stat.mtimeMs || st.size !== f.stat.size || st.ino !== f.stat.ino) {
+    fs.rmSync(obj, { force: true });
+    throw new FileChangedError(ws);
+  }
+  return st;
+}
+
+function copyIn(ws: string, f: FileRecord, cache: LocalCache): fs.Stats {
+  const r = insertFileSync(ws, cache.filesRoot);
+  if (r.md5 !== f.md5) throw new FileChangedError(ws);
+  return fs.statSync(cache.pathOf(f.md5));
+}

@@ -1,0 +1,74 @@
+import { TroveError } from '../errors.js';
+import type { LinkType } from '../fs/links.js';
+import { checkoutOutput, type CheckoutStatus } from '../objects/checkout.js';
+import type { Repo } from '../repo/repo.js';
+import type { OpIo } from './io.js';
+import { selectOutputs } from './targets.js';
+
+export interface CheckoutOptions {
+  targets?: string[];
+  force?: boolean;
+  relink?: boolean;
+}
+
+export interface CheckoutEntry {
+  /** Output path as shown to the user; directories end with '/'. */
+  path: string;
+  status: CheckoutStatus;
+  refused: string[];
+  missing: string[];
+  linked: number;
+  removed: number;
+}
+
+export interface CheckoutResult {
+  outputs: CheckoutEntry[];
+  linkType: LinkType | undefined;
+  /** Outputs that could not be restored (refused or missing), for the exit code. */
+  failed: CheckoutEntry[];
+}
+
+export async function checkout(repo: Repo, opts: CheckoutOptions, io: OpIo): Promise<CheckoutResult> {
+  repo.lock('checkout');
+  const selected = selectOutputs(repo, opts.targets);
+  let linkType: LinkType | undefined;
+  const linker = repo.linker((type, skipped) => {
+    linkType = type;
+    if (skipped.length > 0) io.reporter.info(`Using '${type}' links (${skipped.join(', ')} not supported here)`);
+    else io.reporter.debug(`Using '${type}' links`);
+  });
+  const outputs: CheckoutEntry[] = [];
+  for (const { out } of selected) {
+    if (!out.hash) continue;
+    if (!out.cache) continue;
+    const isDir = out.hash.md5.endsWith('.dir');
+    const shown = repo.display(out.repoPath) + (isDir ? '/' : '');
+    try {
+      const r = await checkoutOutput(
+        {
+          abs: repo.abs(out.repoPath),
+          display: repo.display(out.repoPath),
+          md5: out.hash.md5,
+          hashName: out.hashName,
+          ...(out.hash.isexec ? { isexec: true } : {}),
+        },
+        {
+          cache: repo.cache,
+          index: repo.index,
+          linker,
+          force: opts.force,
+          relink: opts.relink,
+          filter: repo.dvcignore.prepare(repo.abs(out.repoPath)),
+          reporter: io.reporter,
+        },
+      );
+      outputs.push({ path: shown, ...r });
+    } catch (e) {
+      if (!(e instanceof TroveError)) throw e;
+      io.reporter.warn(e.message);
+      outputs.push({ path: shown, status: 'missing', refused: [], missing: [out.hash.md5], linked: 0, removed: 0 });
+    }
+  }
+  outputs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { outputs, linkType, failed: outputs.filter((o) => o.status === 'refused' || o.status === 'missing') };
+}

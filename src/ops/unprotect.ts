@@ -1,0 +1,44 @@
+import fs from 'node:fs';
+import { TroveError } from '../errors.js';
+import { tempPathFor } from '../fs/atomic-write.js';
+import { writableFileMode } from '../fs/links.js';
+import { walkFiles } from '../fs/walk.js';
+import type { Repo } from '../repo/repo.js';
+import type { OpIo } from './io.js';
+import { selectOutputs } from './targets.js';
+
+export interface UnprotectOptions {
+  targets: string[];
+}
+
+export interface UnprotectResult {
+  /** Files turned into private writable copies. */
+  unprotected: string[];
+}
+
+/** Replaces a hardlink or symlink into the cache with a writable copy that is safe to edit. */
+function unprotectFile(abs: string): boolean {
+  const lst = fs.lstatSync(abs, { throwIfNoEntry: false });
+  if (!lst) return false;
+  const shared = lst.isSymbolicLink() || lst.nlink > 1 || (lst.mode & 0o200) === 0;
+  if (!shared) return false;
+  const tmp = tempPathFor(abs);
+  fs.copyFileSync(abs, tmp);
+  fs.chmodSync(tmp, writableFileMode() | (fs.statSync(abs).mode & 0o111));
+  fs.renameSync(tmp, abs);
+  return true;
+}
+
+export async function unprotect(repo: Repo, opts: UnprotectOptions, _io: OpIo): Promise<UnprotectResult> {
+  if (opts.targets.length === 0) throw new TroveError('USAGE', 'name the outputs to unprotect', { exitCode: 2 });
+  repo.lock('unprotect');
+  const result: UnprotectResult = { unprotected: [] };
+  for (const { out, inner } of selectOutputs(repo, opts.targets)) {
+    const base = repo.abs(inner ? `${out.repoPath}/${inner}` : out.repoPath);
+    const st = fs.statSync(base, { throwIfNoEntry: false });
+    if (!st) throw new TroveError('NO_SUCH_FILE', `'${repo.display(out.repoPath)}' does not exist`, { hint: 'restore it with `trove checkout` first' });
+    const files = st.isDirectory() ? walkFiles(base, repo.dvcignore.prepare(base)).files.map((f) => `${base}/${f.rel}`) : [base];
+    for (const f of files) if (unprotectFile(f)) result.unprotected.push(f.slice(repo.root.length + 1));
+  }
+  return result;
+}

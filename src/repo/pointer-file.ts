@@ -1,0 +1,214 @@
+import path from 'node:path';
+import YAML, { isMap, isScalar, isSeq, LineCounter, type Document, type YAMLMap, type Node as YamlNode } from 'yaml';
+import { FileFormatError, MultiError, TroveError } from '../errors.js';
+import type { HashKind } from '../hash/md5.js';
+import { isValidOid } from '../util/cache-layout.js';
+import { posixDirname, posixJoin } from '../util/posix-path.js';
+
+/** Top-level keys DVC 3 accepts in a `.dvc` file. */
+const TOP_KEYS = new Set(['outs', 'deps', 'md5', 'cmd', 'wdir', 'frozen', 'locked', 'meta', 'desc', 'always_changed']);
+/** Keys DVC 3 accepts in an output entry. */
+const OUT_KEYS = new Set([
+  'path', 'md5', 'size', 'nfiles', 'isexec', 'hash', 'cache', 'persist', 'remote', 'push',
+  'desc', 'type', 'labels', 'meta', 'etag', 'checksum', 'version_id', 'cloud', 'checkpoint',
+]);
+/** The order DVC writes an output's fields in (Output.dumpd). */
+const OUT_ORDER = ['md5', 'size', 'nfiles', 'isexec', 'hash', 'path', 'desc', 'type', 'labels', 'meta', 'cache', 'persist', 'remote', 'push'];
+
+export const YAML_WRITE_OPTIONS = { indentSeq: false, singleQuote: true, lineWidth: 0 } as const;
+
+export interface HashInfo {
+  md5: string;
+  size?: number;
+  nfiles?: number;
+  isexec?: boolean;
+}
+
+export interface PointerOut {
+  /** As written in the file: relative to the pointer file's directory, posix. */
+  path: string;
+  /** Repo-relative posix path. */
+  repoPath: string;
+  hash: HashInfo | undefined;
+  /** 'md5' for DVC 3 entries (`hash: md5`), 'md5-dos2unix' for DVC 2 entries without it. */
+  hashName: HashKind;
+  cache: boolean;
+  line: number | undefined;
+}
+
+/** Rejects paths that leave the repository or point into its control directories. */
+export function checkRepoPath(p: string, baseDir: string, file: string, line: number | undefined): string {
+  if (p === '' || path.posix.isAbsolute(p) || path.win32.isAbsolute(p) || p.includes('\\')) {
+    throw new FileFormatError(file, line, `path '${p}' must be relative to the file's directory`, 'tracked paths must stay inside the repository');
+  }
+  const norm = path.posix.normalize(baseDir ? `${baseDir}/${p}` : p);
+  if (norm === '..' || norm.startsWith('../') || norm === '.') {
+    throw new FileFormatError(file, line, `path '${p}' is outside of the repository`, 'tracked paths must stay inside the repository: no `..`');
+  }
+  const first = norm.split('/')[0];
+  if (first === '.git' || first === '.dvc') {
+    throw new FileFormatError(file, line, `path '${p}' is inside '${first}/', which trove manages itself`);
+  }
+  return norm.replace(/\/$/, '');
+}
+
+export class PointerFile {
+  private constructor(
+    /** Repo-relative posix path of the `.dvc` file. */
+    readonly relPath: string,
+    private readonly doc: Document,
+    public outs: PointerOut[],
+  ) {}
+
+  get dir(): string {
+    return posixDirname(this.relPath);
+  }
+
+  static parse(text: string, relPath: string): PointerFile {
+    const lc = new LineCounter();
+    const doc = YAML.parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
+    const lineOf = (node: YamlNode | null | undefined) =>
+      node?.range ? lc.linePos(node.range[0]).line : undefined;
+    if (doc.errors.length > 0) {
+      const err = doc.errors[0]!;
+      throw new FileFormatError(relPath, lc.linePos(err.pos[0]).line, `malformed YAML: ${err.message.split('\n')[0]}`, 'fix the YAML syntax, or restore the file from git');
+    }
+    const root = doc.contents;
+    if (!isMap(root)) {
+      throw new FileFormatError(relPath, lineOf(root as YamlNode), 'expected a mapping with an `outs` list', 'a .dvc file looks like:\nouts:\n- md5: ...\n  path: data');
+    }
+    const problems: TroveError[] = [];
+    for (const pair of root.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+      if (!TOP_KEYS.has(key)) {
+        problems.push(new FileFormatError(relPath, lineOf(pair.key as YamlNode), `unknown key '${key}'`, `allowed keys: ${[...TOP_KEYS].join(', ')}`));
+      }
+    }
+    const outsNode = root.get('outs', true);
+    const outs: PointerOut[] = [];
+    if (outsNode !== undefined && outsNode !== null && !(isScalar(outsNode) && outsNode.value === null)) {
+      if (!isSeq(outsNode)) {
+        problems.push(new FileFormatError(relPath, lineOf(outsNode as YamlNode), '`outs` must be a list'));
+      } else {
+        for (const item of outsNode.items) {
+          try {
+            outs.push(parseOut(item as YamlNode, relPath, lineOf));
+          } catch (e) {
+            if (e instanceof TroveError) problems.push(e);
+            else throw e;
+          }
+        }
+      }
+    }
+    if (problems.length === 1) throw problems[0];
+    if (problems.length > 1) throw new MultiError('FILE_FORMAT', `${relPath}: ${problems.length} problems`, problems);
+    return new PointerFile(relPath, doc, outs);
+  }
+
+  /** A new pointer file for one output, in DVC's layout. */
+  static create(relPath: string, outPath: string, hash: HashInfo): PointerFile {
+    const doc = new YAML.Document({ outs: [{ path: outPath }] });
+    const pf = new PointerFile(relPath, doc, [
+      { path: outPath, repoPath: posixJoin(posixDirname(relPath), outPath), hash: undefined, hashName: 'md5', cache: true, line: undefined },
+    ]);
+    pf.setHash(0, hash);
+    return pf;
+  }
+
+  private outMap(i: number): YAMLMap {
+    const seq = this.doc.get('outs', true);
+    if (!isSeq(seq)) throw new Error('outs missing');
+    return seq.items[i] as YAMLMap;
+  }
+
+  /**
+   * Records a new hash for output `i`, the way DVC's apply_diff updates a loaded file: existing
+   * keys keep their place (and comments), new ones are appended, stale ones removed.
+   */
+  setHash(i: number, hash: HashInfo): void {
+    const out = this.outs[i]!;
+    const map = this.outMap(i);
+    const want: Record<string, unknown> = {};
+    want.md5 = hash.md5;
+    if (hash.size !== undefined) want.size = hash.size;
+    if (hash.nfiles !== undefined) want.nfiles = hash.nfiles;
+    if (hash.isexec) want.isexec = true;
+    want.hash = 'md5';
+    want.path = out.path;
+    const hashKeys = new Set(['md5', 'size', 'nfiles', 'isexec', 'hash', 'path']);
+    const fresh = map.items.length <= 1;
+    for (const k of hashKeys) if (!(k in want) && map.has(k)) map.delete(k);
+    if (fresh) {
+      const extras = map.items.filter((p) => !hashKeys.has(String((p.key as { value?: unknown }).value ?? p.key)));
+      map.items = [];
+      for (const k of OUT_ORDER) if (k in want) map.set(k, want[k]);
+      map.items.push(...extras);
+    } else {
+      for (const k of OUT_ORDER) if (k in want) map.set(k, want[k]);
+    }
+    out.hash = { ...hash };
+    out.hashName = 'md5';
+  }
+
+  setPath(i: number, newPath: string): void {
+    const out = this.outs[i]!;
+    this.outMap(i).set('path', newPath);
+    out.path = newPath;
+    out.repoPath = posixJoin(this.dir, newPath);
+  }
+
+  /** Re-homes the pointer file (move): output paths stay relative to it. */
+  withRelPath(relPath: string): PointerFile {
+    return new PointerFile(relPath, this.doc, this.outs);
+  }
+
+  serialize(): string {
+    return this.doc.toString(YAML_WRITE_OPTIONS);
+  }
+}
+
+function parseOut(node: YamlNode, file: string, lineOf: (n: YamlNode | null | undefined) => number | undefined): PointerOut {
+  const line = lineOf(node);
+  if (!isMap(node)) throw new FileFormatError(file, line, 'each entry of `outs` must be a mapping with a `path`');
+  const get = (k: string) => {
+    const v = node.get(k, true) as YamlNode | undefined;
+    return v === undefined ? undefined : isScalar(v) ? v.value : v;
+  };
+  for (const pair of node.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+    if (!OUT_KEYS.has(key)) {
+      throw new FileFormatError(file, lineOf(pair.key as YamlNode), `unknown output field '${key}'`, `allowed fields: ${[...OUT_KEYS].join(', ')}`);
+    }
+  }
+  const p = get('path');
+  if (typeof p !== 'string') throw new FileFormatError(file, line, 'output is missing `path` (or it is not a string)');
+  const repoPath = checkRepoPath(p, posixDirname(file), file, lineOf(node.get('path', true) as YamlNode));
+  const md5 = get('md5');
+  let hash: HashInfo | undefined;
+  if (md5 !== undefined && md5 !== null) {
+    if (typeof md5 !== 'string' || !isValidOid(md5)) {
+      throw new FileFormatError(file, lineOf(node.get('md5', true) as YamlNode), `'${String(md5)}' is not an md5 (32 hex digits, optionally followed by .dir)`, 'restore the file from git, or re-add the data');
+    }
+    const size = get('size');
+    const nfiles = get('nfiles');
+    hash = {
+      md5,
+      ...(typeof size === 'number' ? { size } : {}),
+      ...(typeof nfiles === 'number' ? { nfiles } : {}),
+      ...(get('isexec') === true ? { isexec: true } : {}),
+    };
+  }
+  const hashField = get('hash');
+  if (hashField !== undefined && hashField !== 'md5') {
+    throw new FileFormatError(file, lineOf(node.get('hash', true) as YamlNode), `unsupported hash '${String(hashField)}'`, "trove reads 'md5' (DVC 3) and DVC 2 entries without a hash field");
+  }
+  const cache = get('cache');
+  return {
+    path: p,
+    repoPath,
+    hash,
+    hashName: hashField === 'md5' ? 'md5' : 'md5-dos2unix',
+    cache: cache !== false,
+    line,
+  };
+}
