@@ -1,3 +1,4 @@
+import { pyJsonDumps, type PyJson } from '../util/py-json.js';
 import type { ProgressEvent, Reporter } from '../progress.js';
 
 export interface CliFlags {
@@ -100,4 +101,9 @@ export class CliReporter implements Reporter {
     this.clear();
     err(style.dim(`DEBUG: ${message}`));
   }
+}
+
+/** `--json` output: sorted keys and Python's separators, so it matches DVC's bytes where DVC is stable. */
+export function outJson(value: unknown): void {
+  out(pyJsonDumps(JSON.parse(JSON.stringify(value)) as PyJson));
 }

@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import type { ConfigLevel } from '../../repo/config/config.js';
 import { run } from '../context.js';
 import { EXIT } from '../errors.js';
-import { out } from '../output.js';
+import { out, outJson } from '../output.js';
 
 interface LevelFlags {
   global?: boolean;
@@ -59,7 +59,7 @@ Examples:
         const { config } = await import('../../ops/config.js');
         const result = config({ cwd: process.cwd(), name, value, unset: o.unset, list: o.list, level: levelOf(o) });
         if (result.entries) {
-          if (o.json) out(JSON.stringify(Object.fromEntries(result.entries.map((e) => [e.name, e.value]))));
+          if (o.json) outJson(Object.fromEntries(result.entries.map((e) => [e.name, e.value])));
           else for (const e of result.entries) out(`${e.name}=${e.value}`);
           return EXIT.ok;
         }
@@ -68,7 +68,8 @@ Examples:
           if (o.json) out('null');
           return EXIT.failed;
         }
-        out(o.json ? JSON.stringify(result.value) : result.value);
+        if (o.json) outJson(result.value);
+        else out(result.value);
         return EXIT.ok;
       }),
     );

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { humanBytes, plural } from '../../util/format.js';
 import { openRepo, run } from '../context.js';
 import { EXIT } from '../errors.js';
-import { out } from '../output.js';
+import { out, outJson } from '../output.js';
 
 export function registerGc(program: Command): Command {
   return program
@@ -29,7 +29,7 @@ Examples:
         const { gc } = await import('../../ops/gc.js');
         const result = await gc(repo, { workspace: o.workspace, force: o.force, dry: o.dry }, io);
         if (o.json) {
-          out(JSON.stringify(result));
+          outJson(result);
           return EXIT.ok;
         }
         if (result.aborted) {

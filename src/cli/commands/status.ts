@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { StatusResult } from '../../ops/status.js';
 import { openRepo, run } from '../context.js';
-import { out } from '../output.js';
+import { out, outJson } from '../output.js';
 
 export function renderStatus(result: StatusResult): string[] {
   const lines: string[] = [];
@@ -40,7 +40,7 @@ Exit status is 0 whether or not something changed.`,
         const { status } = await import('../../ops/status.js');
         const result = await status(repo, { targets }, io);
         if (o.json) {
-          out(JSON.stringify(result));
+          outJson(result);
           return;
         }
         const lines = renderStatus(result);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { run, VERSION } from '../context.js';
-import { out } from '../output.js';
+import { out, outJson } from '../output.js';
 
 export function registerVersion(program: Command): Command {
   return program
@@ -12,7 +12,7 @@ export function registerVersion(program: Command): Command {
         const { versionReport } = await import('../../ops/version.js');
         const report = versionReport(process.cwd(), VERSION);
         if (o.json) {
-          out(JSON.stringify(report));
+          outJson(report);
           return;
         }
         const title = `trove version: ${report.version}`;
