@@ -54,8 +54,12 @@ export function parseTree(text: string, where: string): TreeEntry[] {
   return out;
 }
 
+/** Only Windows reads a backslash as a separator; on POSIX it is an ordinary filename character. */
+const BACKSLASH_IS_SEP = process.platform === 'win32';
+
 export function isSafeRelpath(p: string): boolean {
-  if (p === '' || p.startsWith('/') || p.includes('\\') || p.includes('\0')) return false;
+  if (p === '' || p.startsWith('/') || p.includes('\0')) return false;
+  if (BACKSLASH_IS_SEP && p.includes('\\')) return false;
   for (const part of p.split('/')) if (part === '' || part === '.' || part === '..') return false;
   return true;
 }
