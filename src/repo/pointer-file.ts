@@ -15,7 +15,8 @@ const OUT_KEYS = new Set([
 /** The order DVC writes an output's fields in (Output.dumpd). */
 const OUT_ORDER = ['md5', 'size', 'nfiles', 'isexec', 'hash', 'path', 'desc', 'type', 'labels', 'meta', 'cache', 'persist', 'remote', 'push'];
 
-export const YAML_WRITE_OPTIONS = { indentSeq: false, singleQuote: true, lineWidth: 0 } as const;
+/** ruamel's style: block sequences not indented, single quotes, no folding, `[a, b]` flow collections. */
+export const YAML_WRITE_OPTIONS = { indentSeq: false, singleQuote: true, lineWidth: 0, flowCollectionPadding: false } as const;
 
 export interface HashInfo {
   md5: string;
@@ -53,6 +54,9 @@ export function checkRepoPath(p: string, baseDir: string, file: string, line: nu
 }
 
 export class PointerFile {
+  /** Built by `create` and not yet hashed: fields are laid out in DVC's order, not edited in place. */
+  private fresh = false;
+
   private constructor(
     /** Repo-relative posix path of the `.dvc` file. */
     readonly relPath: string,
@@ -111,7 +115,9 @@ export class PointerFile {
     const pf = new PointerFile(relPath, doc, [
       { path: outPath, repoPath: posixJoin(posixDirname(relPath), outPath), hash: undefined, hashName: 'md5', cache: true, line: undefined },
     ]);
+    pf.fresh = true;
     pf.setHash(0, hash);
+    pf.fresh = false;
     return pf;
   }
 
@@ -136,7 +142,8 @@ export class PointerFile {
     want.hash = 'md5';
     want.path = out.path;
     const hashKeys = new Set(['md5', 'size', 'nfiles', 'isexec', 'hash', 'path']);
-    const fresh = map.items.length <= 1;
+    // A loaded file is edited in place, as DVC's apply_diff does: new keys go after existing ones.
+    const fresh = this.fresh;
     for (const k of hashKeys) if (!(k in want) && map.has(k)) map.delete(k);
     if (fresh) {
       const extras = map.items.filter((p) => !hashKeys.has(String((p.key as { value?: unknown }).value ?? p.key)));
