@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { objectPath } from '../util/cache-layout.js';
 
 export type HashKind = 'md5' | 'md5-dos2unix';
@@ -102,7 +103,8 @@ export function hashFileSync(file: string, kind: HashKind): HashedFile {
 
 let tmpCounter = 0;
 export function cacheTempPath(filesRoot: string): string {
-  return `${filesRoot}/.trove-tmp-${process.pid}-${Date.now().toString(36)}-${++tmpCounter}`;
+  // pid + thread: workers of one process share the pid and each count from zero.
+  return `${filesRoot}/.trove-tmp-${process.pid}-${threadId}-${Date.now().toString(36)}-${++tmpCounter}`;
 }
 
 export interface InsertedFile extends HashedFile {

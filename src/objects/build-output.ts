@@ -37,7 +37,7 @@ const LARGE = 64 * 1024 * 1024;
 
 class FileReadError extends TroveError {
   constructor(rel: string, cause: { code: string; message: string }) {
-    super('READ_FAILED', `cannot read '${rel}': ${cause.code === 'EACCES' ? 'permission denied' : cause.message}`, {
+    super('READ_FAILED', `cannot hash '${rel}': ${cause.code === 'EACCES' ? 'permission denied' : cause.message}`, {
       cause,
     });
   }
