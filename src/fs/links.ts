@@ -89,6 +89,15 @@ export class Linker {
     fs.writeFileSync(src, 'probe', { mode: 0o444 });
     try {
       this.link(src, dst);
+    } catch (e) {
+      if (!(e instanceof TroveError) || e.code !== 'LINK_FAILED') throw e;
+      const reflinkOnly = this.types.every((t) => t === 'reflink');
+      throw new TroveError('LINK_FAILED', `cache.type '${this.types.join(',')}' is not supported between the cache and the workspace on this filesystem`, {
+        hint: reflinkOnly
+          ? 'reflinks need a copy-on-write filesystem (btrfs, XFS, APFS); to fall back to copies: `trove config cache.type reflink,copy`'
+          : "add 'copy' to cache.type, e.g. `trove config cache.type reflink,copy`",
+        cause: e.cause,
+      });
     } finally {
       fs.rmSync(dst, { force: true });
       fs.rmSync(src, { force: true });

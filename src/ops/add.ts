@@ -62,6 +62,8 @@ export async function add(repo: Repo, opts: AddOptions, io: OpIo): Promise<AddRe
     if (skipped.length > 0) io.reporter.info(`Using '${type}' links (${skipped.join(', ')} not supported here)`);
     else io.reporter.debug(`Using '${type}' links`);
   });
+  // Settle the link type once, before any target: an unsupported cache.type is one error.
+  linker.probe(repo.cache.filesRoot, repo.root);
   const result: AddResult = { added: [], gitFiles: [], staged: false, linkType: undefined };
   const errors: TroveError[] = [];
   for (const repoPath of repoPaths) {

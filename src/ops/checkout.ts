@@ -14,7 +14,9 @@ export interface CheckoutOptions {
 export interface CheckoutEntry {
   /** Output path as shown to the user; directories end with '/'. */
   path: string;
-  status: CheckoutStatus;
+  /** 'failed': something other than a missing object stopped it (see `error`). */
+  status: CheckoutStatus | 'failed';
+  error?: string;
   refused: string[];
   missing: string[];
   linked: number;
@@ -24,7 +26,7 @@ export interface CheckoutEntry {
 export interface CheckoutResult {
   outputs: CheckoutEntry[];
   linkType: LinkType | undefined;
-  /** Outputs that could not be restored (refused or missing), for the exit code. */
+  /** Outputs that could not be restored (refused, missing or failed), for the exit code. */
   failed: CheckoutEntry[];
 }
 
@@ -38,6 +40,9 @@ export async function checkout(repo: Repo, opts: CheckoutOptions, io: OpIo): Pro
     else io.reporter.debug(`Using '${type}' links`);
   });
   const outputs: CheckoutEntry[] = [];
+  // Settle the link type before touching the workspace: an unsupported cache.type (reflink on
+  // ext4) is one clear error, not a failure per output.
+  if (selected.some(({ out }) => out.hash && out.cache)) linker.probe(repo.cache.filesRoot, repo.root);
   for (const { out } of selected) {
     if (!out.hash) continue;
     if (!out.cache) continue;
@@ -65,10 +70,13 @@ export async function checkout(repo: Repo, opts: CheckoutOptions, io: OpIo): Pro
       outputs.push({ path: shown, ...r });
     } catch (e) {
       if (!(e instanceof TroveError)) throw e;
-      io.reporter.warn(e.message);
-      outputs.push({ path: shown, status: 'missing', refused: [], missing: [out.hash.md5], linked: 0, removed: 0 });
+      if (e.code === 'OBJECT_MISSING') {
+        outputs.push({ path: shown, status: 'missing', refused: [], missing: [out.hash.md5], linked: 0, removed: 0 });
+      } else {
+        outputs.push({ path: shown, status: 'failed', error: e.message, refused: [], missing: [], linked: 0, removed: 0 });
+      }
     }
   }
   outputs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { outputs, linkType, failed: outputs.filter((o) => o.status === 'refused' || o.status === 'missing') };
+  return { outputs, linkType, failed: outputs.filter((o) => o.status === 'refused' || o.status === 'missing' || o.status === 'failed') };
 }

@@ -5,7 +5,7 @@ import { addIgnoreEntry, removeIgnoreEntry } from '../git/gitignore.js';
 import { loadPointerFile, POINTER_SUFFIX, writePointerFile } from '../repo/pointer-files.js';
 import type { Repo } from '../repo/repo.js';
 import { posixDirname } from '../util/posix-path.js';
-import { autostage } from './autostage.js';
+import { autostageChanges } from './autostage.js';
 import type { OpIo } from './io.js';
 
 export interface MoveOptions {
@@ -18,7 +18,10 @@ export interface MoveResult {
   to: string;
   pointerFile: string;
   oldPointerFile: string;
+  /** Files to stage with git (old and new pointer files, changed .gitignore files); empty without git. */
   gitFiles: string[];
+  /** Whether they were staged already (core.autostage). */
+  staged: boolean;
 }
 
 /**
@@ -61,7 +64,5 @@ export async function move(repo: Repo, opts: MoveOptions, _io: OpIo): Promise<Mo
     const added = addIgnoreEntry(repo.root, dst, isDir);
     if (added) gitFiles.push(added);
   }
-  const existing = gitFiles.filter((f) => fs.existsSync(repo.abs(f)));
-  autostage(repo, existing);
-  return { from: src, to: dst, pointerFile: newPointer, oldPointerFile: pointerPath, gitFiles: [...new Set(gitFiles)].sort() };
+  return { from: src, to: dst, pointerFile: newPointer, oldPointerFile: pointerPath, ...autostageChanges(repo, gitFiles) };
 }

@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import { TroveError } from '../errors.js';
-import { runGit } from '../git/git.js';
 import { removeIgnoreEntry } from '../git/gitignore.js';
 import { isPointerFileName, loadPointerFile, POINTER_SUFFIX } from '../repo/pointer-files.js';
 import type { Repo } from '../repo/repo.js';
-import { autostage } from './autostage.js';
+import { autostageChanges } from './autostage.js';
 import type { OpIo } from './io.js';
 
 export interface RemoveOptions {
@@ -15,14 +14,17 @@ export interface RemoveOptions {
 
 export interface RemoveResult {
   removed: { pointerFile: string; outputs: string[] }[];
+  /** Files to stage with git (deleted pointer files, changed .gitignore files); empty without git. */
   gitFiles: string[];
+  /** Whether they were staged already (core.autostage). */
+  staged: boolean;
 }
 
 /** Stops tracking: deletes pointer files and their .gitignore entries; keeps the data unless `outs`. */
 export async function remove(repo: Repo, opts: RemoveOptions, _io: OpIo): Promise<RemoveResult> {
   if (opts.targets.length === 0) throw new TroveError('USAGE', 'name the pointer files to remove', { exitCode: 2 });
   repo.lock('remove');
-  const result: RemoveResult = { removed: [], gitFiles: [] };
+  const result: RemoveResult = { removed: [], gitFiles: [], staged: false };
   const pointers = opts.targets.map((t) => {
     let rel = repo.toRepoPath(t);
     if (!isPointerFileName(rel) && fs.existsSync(repo.abs(`${rel}${POINTER_SUFFIX}`))) rel = `${rel}${POINTER_SUFFIX}`;
@@ -41,16 +43,6 @@ export async function remove(repo: Repo, opts: RemoveOptions, _io: OpIo): Promis
     result.gitFiles.push(pf.relPath);
     result.removed.push({ pointerFile: pf.relPath, outputs: pf.outs.map((o) => o.repoPath) });
   }
-  result.gitFiles = autostageRemoved(repo, result.gitFiles);
+  Object.assign(result, autostageChanges(repo, result.gitFiles));
   return result;
-}
-
-function autostageRemoved(repo: Repo, files: string[]): string[] {
-  const existing = files.filter((f) => fs.existsSync(repo.abs(f)));
-  const deleted = files.filter((f) => !fs.existsSync(repo.abs(f)));
-  const { staged } = autostage(repo, existing);
-  if (staged || (repo.scm && existing.length === 0 && repo.config.getBool('core', 'autostage'))) {
-    if (deleted.length > 0) runGit(repo.root, ['rm', '--cached', '-q', '--ignore-unmatch', '--', ...deleted]);
-  }
-  return [...new Set(files)].sort();
 }

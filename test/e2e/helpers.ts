@@ -292,3 +292,10 @@ export function expectNoStack(r: RunResult): void {
 export function repo(opts: { git?: boolean } = {}): Sandbox {
   return new Sandbox({ git: opts.git, init: true });
 }
+
+/** Cache objects whose bytes do not hash to their name (directory manifests included). */
+export function corruptObjects(objects: CacheObject[]): string[] {
+  return objects.filter((o) => md5File(o.path) !== o.oid.replace(/\.dir$/, '')).map((o) => o.oid);
+}
+
+export const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;

@@ -42,6 +42,7 @@ Examples:
           for (const e of missing) err(`\t${e.path}`);
           err('  Is your cache up to date? Fetch the data from a remote, or re-add it.');
         }
+        for (const e of result.outputs) if (e.status === 'failed') err(style.error(`ERROR: cannot check out '${e.path}': ${e.error}`));
         return result.failed.length > 0 ? EXIT.failed : EXIT.ok;
       }),
     );

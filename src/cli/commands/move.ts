@@ -14,7 +14,7 @@ export function registerMove(program: Command): Command {
         const repo = await openRepo(track);
         const { move } = await import('../../ops/move.js');
         const result = await move(repo, { src, dst }, io);
-        printGitHint(result.gitFiles.map((f) => repo.display(f)), repo.config.getBool('core', 'autostage') ?? false, Boolean(o.quiet));
+        printGitHint(result.gitFiles.map((f) => repo.display(f)), result.staged, Boolean(o.quiet));
       }),
     );
 }

@@ -14,7 +14,7 @@ export function registerRemove(program: Command): Command {
         const repo = await openRepo(track);
         const { remove } = await import('../../ops/remove.js');
         const result = await remove(repo, { targets, outs: o.outs }, io);
-        printGitHint(result.gitFiles.map((f) => repo.display(f)), repo.config.getBool('core', 'autostage') ?? false, Boolean(o.quiet));
+        printGitHint(result.gitFiles.map((f) => repo.display(f)), result.staged, Boolean(o.quiet));
       }),
     );
 }
