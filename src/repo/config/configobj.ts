@@ -1,4 +1,4 @@
-import { FileFormatError } from '../../errors.js';
+import { FileFormatError, TroveError } from '../../errors.js';
 
 /**
  * Reading and editing configobj-style INI, the format DVC's `.dvc/config` uses:
@@ -25,6 +25,17 @@ export interface IniFile {
 
 function unquote(raw: string, file: string, line: number): string {
   const s = raw.trim();
+  const triple = s.slice(0, 3);
+  if (triple === '"""' || triple === "'''") {
+    // configobj's single-line triple quotes, used for values holding both kinds of quote.
+    const end = s.indexOf(triple, 3);
+    if (end === -1) throw new FileFormatError(file, line, `unterminated quote in ${JSON.stringify(s)} (multi-line values are not supported)`);
+    const rest = s.slice(end + 3).trim();
+    if (rest !== '' && !rest.startsWith('#')) {
+      throw new FileFormatError(file, line, `unexpected text after the quoted value: ${JSON.stringify(rest)}`);
+    }
+    return s.slice(3, end);
+  }
   if (s.length >= 2 && (s[0] === '"' || s[0] === "'")) {
     const q = s[0];
     const end = s.indexOf(q, 1);
@@ -103,9 +114,20 @@ export function parseIni(text: string, file: string): IniFile {
 
 const WSPACE_PLUS = new Set([' ', '\r', '\n', '\v', '\t', "'", '"']);
 
-/** configobj's quoting: bare when safe, else double quotes, or single quotes around a '"'. */
+/**
+ * configobj's quoting: bare when safe, else double quotes, or single quotes around a '"', or
+ * triple quotes when the value holds both kinds of quote.
+ */
 export function quoteIni(value: string): string {
   if (value === '') return '""';
+  if (value.includes('\n') || value.includes('\r')) {
+    throw new TroveError('CONFIG_INVALID', 'config values cannot contain line breaks', { exitCode: 1 });
+  }
+  if (value.includes("'") && value.includes('"')) {
+    if (!value.includes('"""') && !value.endsWith('"')) return `"""${value}"""`;
+    if (!value.includes("'''") && !value.endsWith("'")) return `'''${value}'''`;
+    throw new TroveError('CONFIG_INVALID', `the value ${JSON.stringify(value)} cannot be quoted safely in an INI file`, { exitCode: 1 });
+  }
   const safe = !WSPACE_PLUS.has(value[0]!) && !WSPACE_PLUS.has(value[value.length - 1]!) && !value.includes(',') && !value.includes('#');
   if (safe) return value;
   return value.includes('"') ? `'${value}'` : `"${value}"`;
