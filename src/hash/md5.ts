@@ -50,7 +50,15 @@ export function isTextBlock(block: Uint8Array): boolean {
   return nontext / block.length <= 0.3;
 }
 
-/** DVC 2's `md5-dos2unix`: text files are hashed with CRLF turned into LF; binary files raw. */
+/** DVC reads 1 MiB at a time for `md5-dos2unix` and converts CRLF within each read on its own. */
+const DOS2UNIX_READ = 1024 * 1024;
+
+/**
+ * DVC 2's `md5-dos2unix`: text files are hashed with CRLF turned into LF; binary files raw. Text or
+ * binary is decided once, from the first 512 bytes. Like DVC (dvc-data's fobj_md5 with
+ * chunk_size=2**20), CRLF is converted within each 1 MiB block of the file, so a CRLF split across
+ * two blocks stays as it is: that is the hash DVC recorded.
+ */
 export function md5Dos2UnixFileSync(file: string): HashedFile {
   const fd = fs.openSync(file, 'r');
   try {
@@ -59,38 +67,33 @@ export function md5Dos2UnixFileSync(file: string): HashedFile {
     let size = 0;
     let first = true;
     let text = false;
-    let pendingCR = false;
     for (;;) {
-      const n = fs.readSync(fd, buf, 0, CHUNK, null);
+      // Fill the buffer, so that blocks stay aligned to 1 MiB offsets of the file.
+      let n = 0;
+      for (let r = -1; n < CHUNK && r !== 0; n += r) r = fs.readSync(fd, buf, n, CHUNK - n, null);
       if (n === 0) break;
       size += n;
-      let chunk = buf.subarray(0, n);
       if (first) {
-        text = isTextBlock(chunk.subarray(0, 512));
+        text = isTextBlock(buf.subarray(0, Math.min(n, 512)));
         first = false;
       }
       if (!text) {
-        hash.update(chunk);
-        continue;
-      }
-      if (pendingCR) {
-        if (chunk[0] !== 10) hash.update(Buffer.from([13]));
-        pendingCR = false;
-      }
-      if (chunk[chunk.length - 1] === 13) {
-        pendingCR = true;
-        chunk = chunk.subarray(0, chunk.length - 1);
-      }
-      let start = 0;
-      for (let i = chunk.indexOf(13); i !== -1; i = chunk.indexOf(13, i + 1)) {
-        if (chunk[i + 1] === 10) {
-          hash.update(chunk.subarray(start, i));
-          start = i + 1;
+        hash.update(buf.subarray(0, n));
+      } else {
+        for (let off = 0; off < n; off += DOS2UNIX_READ) {
+          const block = buf.subarray(off, Math.min(off + DOS2UNIX_READ, n));
+          let start = 0;
+          for (let i = block.indexOf(13); i !== -1; i = block.indexOf(13, i + 1)) {
+            if (block[i + 1] === 10) {
+              hash.update(block.subarray(start, i));
+              start = i + 1;
+            }
+          }
+          hash.update(block.subarray(start));
         }
       }
-      hash.update(chunk.subarray(start));
+      if (n < CHUNK) break;
     }
-    if (pendingCR) hash.update(Buffer.from([13]));
     return { md5: hash.digest('hex'), size, after: fs.fstatSync(fd) };
   } finally {
     fs.closeSync(fd);
