@@ -69,7 +69,10 @@ export function config(opts: ConfigOptions): ConfigResult {
     return { changed: true };
   }
   if (opts.value === undefined) {
-    const v = opts.level ? cfg.getAt(opts.level, section, key) : cfg.get(section, key)?.value;
+    if (!opts.level) return { value: cfg.get(section, key)?.value };
+    const v = cfg.getAt(opts.level, section, key);
+    // As DVC: asking one level for an option it lacks is an error; without a level it is not.
+    if (v === undefined) throw new TroveError('CONFIG_NOT_SET', `option '${opts.name}' is not set in the ${opts.level} config`);
     return { value: v };
   }
   checkValue(section, key, opts.value);

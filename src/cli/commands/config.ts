@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import type { ConfigLevel } from '../../repo/config/config.js';
 import { run } from '../context.js';
 import { EXIT } from '../errors.js';
-import { out, outJson } from '../output.js';
+import { err, out, outJson } from '../output.js';
 
 interface LevelFlags {
   global?: boolean;
@@ -63,7 +63,14 @@ Examples:
           else for (const e of result.entries) out(`${e.name}=${e.value}`);
           return EXIT.ok;
         }
-        if (result.changed) return EXIT.ok;
+        if (result.changed) {
+          if (name === 'cache.type' && value !== undefined && !o.unset && !o.quiet) {
+            err(
+              "WARNING: You have changed the 'cache.type' option. This doesn't update any existing workspace file links, but it can be done with:\n             trove checkout --relink",
+            );
+          }
+          return EXIT.ok;
+        }
         if (result.value === undefined) {
           if (o.json) out('null');
           return EXIT.failed;
