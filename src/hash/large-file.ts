@@ -13,10 +13,17 @@ const SLOT = 8 * 1024 * 1024;
  * pool reads the next slot and writes the previous one. A 1 GiB file costs about the md5 time alone.
  */
 export async function insertLargeFile(src: string, filesRoot: string): Promise<InsertedFile> {
-  const tmp = cacheTempPath(filesRoot);
-  fs.mkdirSync(filesRoot, { recursive: true });
-  const out = fs.openSync(tmp, 'wx', 0o444);
+  // The source first: a source that cannot be opened must not leave a temp file in the cache.
   const inp = fs.openSync(src, 'r');
+  const tmp = cacheTempPath(filesRoot);
+  let out: number;
+  try {
+    fs.mkdirSync(filesRoot, { recursive: true });
+    out = fs.openSync(tmp, 'wx', 0o444);
+  } catch (e) {
+    fs.closeSync(inp);
+    throw e;
+  }
   const slots = [Buffer.allocUnsafe(SLOT), Buffer.allocUnsafe(SLOT), Buffer.allocUnsafe(SLOT)];
   const writes: (Promise<unknown> | undefined)[] = [undefined, undefined, undefined];
   const hash = crypto.createHash('md5');
