@@ -105,8 +105,21 @@ export class Linker {
     return this.chosen!;
   }
 
-  /** Atomically replaces whatever is at `dst` with a link to `src`. Returns the type used. */
-  link(src: string, dst: string): LinkType {
+  /**
+   * Atomically replaces whatever is at `dst` with a link to `src`. Returns the type used.
+   * `absent` says the caller knows nothing is at `dst`: hardlinks and symlinks, which appear
+   * whole, are then made in place (one syscall); copies still go through a temp file.
+   */
+  link(src: string, dst: string, absent = false): LinkType {
+    if (absent && (this.chosen === 'hardlink' || this.chosen === 'symlink')) {
+      try {
+        if (this.chosen === 'hardlink') fs.linkSync(src, dst);
+        else fs.symlinkSync(src, dst);
+        return this.chosen;
+      } catch (e) {
+        if (!UNSUPPORTED.has((e as NodeJS.ErrnoException).code ?? '') && (e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+    }
     const order = this.chosen ? this.types.slice(this.types.indexOf(this.chosen)) : this.types;
     const tmp = tempPathFor(dst);
     let lastError: unknown;

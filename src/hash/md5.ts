@@ -31,6 +31,7 @@ export function md5FileSync(file: string): HashedFile {
       if (n === 0) break;
       hash.update(n === CHUNK ? buf : buf.subarray(0, n));
       size += n;
+      if (n < CHUNK) break;
     }
     return { md5: hash.digest('hex'), size, after: fs.fstatSync(fd) };
   } finally {
@@ -144,6 +145,8 @@ export function insertFileSync(src: string, filesRoot: string): InsertedFile {
         let off = 0;
         while (off < n) off += fs.writeSync(out, view, off, n - off);
         size += n;
+        // A short read of a regular file is its end: skip the extra read() that would say so.
+        if (n < CHUNK) break;
       }
       result = { md5: hash.digest('hex'), size, after: fs.fstatSync(fd) };
     } finally {
@@ -165,7 +168,7 @@ export function adoptTemp(tmp: string, dest: string): boolean {
     return false;
   }
   try {
-    fs.chmodSync(tmp, 0o444);
+    // Temp objects are created 0444 already (see insertFileSync); the rename publishes them.
     fs.renameSync(tmp, dest);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {

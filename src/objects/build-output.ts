@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { MultiError, TroveError } from '../errors.js';
-import { walkFiles, type WalkFilter } from '../fs/walk.js';
+import { walkFiles, type WalkFilter, type FileStat } from '../fs/walk.js';
 import type { HashIndex } from '../hash/hash-index.js';
 import { insertLargeFile, md5LargeFile } from '../hash/large-file.js';
 import type { HashKind } from '../hash/md5.js';
@@ -13,7 +13,7 @@ import { serializeTree, sortTreeEntries, treeOid, type TreeEntry } from './tree.
 export interface FileRecord {
   /** Path inside the output ('' for a file output). */
   rel: string;
-  stat: fs.Stats;
+  stat: FileStat;
   md5: string;
 }
 
@@ -87,7 +87,7 @@ export async function buildOutput(abs: string, opts: BuildOptions): Promise<Buil
 
 async function hashRecords(
   root: string,
-  files: { rel: string; stat: fs.Stats }[],
+  files: { rel: string; stat: FileStat }[],
   kind: HashKind,
   opts: BuildOptions,
 ): Promise<string[]> {

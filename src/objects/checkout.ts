@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { TroveError } from '../errors.js';
-import { writableFileMode, type Linker } from '../fs/links.js';
+import { writableFileMode, type Linker, type LinkType } from '../fs/links.js';
+import { runHashTasks } from '../hash/worker-pool.js';
 import { removeFile } from '../fs/remove.js';
-import { walkFiles, type WalkFilter } from '../fs/walk.js';
+import { walkFiles, type WalkFilter, type FileStat } from '../fs/walk.js';
 import type { HashIndex } from '../hash/hash-index.js';
 import type { HashKind } from '../hash/md5.js';
 import type { Reporter } from '../progress.js';
@@ -48,7 +49,8 @@ export interface CheckoutResult {
 }
 
 interface Plan {
-  link: { rel: string; md5: string }[];
+  /** `absent`: the workspace has nothing at that path (so no temp file is needed). */
+  link: { rel: string; md5: string; absent?: boolean }[];
   remove: string[];
   refused: string[];
   missing: string[];
@@ -79,7 +81,7 @@ export async function checkoutOutput(t: CheckoutTarget, opts: CheckoutOptions): 
   }
   result.status = plan.existed ? 'modified' : 'added';
   if (opts.dryRun) return result;
-  apply(t, plan, opts, result);
+  await apply(t, plan, opts, result);
   if (plan.missing.length > 0) result.status = 'missing';
   return result;
 }
@@ -89,7 +91,7 @@ async function planFile(t: CheckoutTarget, opts: CheckoutOptions): Promise<Plan>
   if (!opts.cache.locate(t.md5, t.hashName)) plan.missing.push(t.md5);
   const lst = fs.lstatSync(t.abs, { throwIfNoEntry: false });
   if (!lst) {
-    plan.link.push({ rel: '', md5: t.md5 });
+    plan.link.push({ rel: '', md5: t.md5, absent: true });
     return plan;
   }
   plan.existed = true;
@@ -123,7 +125,7 @@ function needsRelink(t: CheckoutTarget, opts: CheckoutOptions, lst: fs.Stats): b
 async function refuseUncached(
   t: CheckoutTarget,
   opts: CheckoutOptions,
-  files: { rel: string; stat: fs.Stats }[],
+  files: { rel: string; stat: FileStat }[],
   plan: Plan,
   base: string,
 ): Promise<void> {
@@ -143,7 +145,7 @@ async function planDir(t: CheckoutTarget, opts: CheckoutOptions): Promise<Plan> 
     return plan;
   }
   const lst = fs.lstatSync(t.abs, { throwIfNoEntry: false });
-  let wsFiles: { rel: string; stat: fs.Stats }[] = [];
+  let wsFiles: { rel: string; stat: FileStat }[] = [];
   if (lst) {
     plan.existed = true;
     const st = lst.isSymbolicLink() ? fs.statSync(t.abs, { throwIfNoEntry: false }) : lst;
@@ -160,7 +162,7 @@ async function planDir(t: CheckoutTarget, opts: CheckoutOptions): Promise<Plan> 
   const wanted = new Map<string, string>();
   for (const e of entries) wanted.set(e.relpath, e.md5);
 
-  const wsByRel = new Map<string, fs.Stats>();
+  const wsByRel = new Map<string, FileStat>();
   for (const f of wsFiles) wsByRel.set(f.rel, f.stat);
   const known = wsFiles.map((f) => ({ abs: `${t.abs}/${f.rel}`, stat: f.stat }));
   const md5s = known.length > 0 ? await md5sOf(known, opts.index, t.hashName) : [];
@@ -174,7 +176,7 @@ async function planDir(t: CheckoutTarget, opts: CheckoutOptions): Promise<Plan> 
     }
     const st = wsByRel.get(e.relpath);
     if (!st) {
-      plan.link.push({ rel: e.relpath, md5: e.md5 });
+      plan.link.push({ rel: e.relpath, md5: e.md5, absent: !plan.replaceWhole });
       continue;
     }
     const cur = wsMd5.get(e.relpath);
@@ -194,7 +196,7 @@ async function planDir(t: CheckoutTarget, opts: CheckoutOptions): Promise<Plan> 
   return plan;
 }
 
-function apply(t: CheckoutTarget, plan: Plan, opts: CheckoutOptions, result: CheckoutResult): void {
+async function apply(t: CheckoutTarget, plan: Plan, opts: CheckoutOptions, result: CheckoutResult): Promise<void> {
   const { cache, index, linker } = opts;
   const isDir = isDirOid(t.md5);
   if (plan.replaceWhole) {
@@ -227,13 +229,11 @@ function apply(t: CheckoutTarget, plan: Plan, opts: CheckoutOptions, result: Che
   if (isDir) fs.mkdirSync(t.abs, { recursive: true });
   else fs.mkdirSync(path.dirname(t.abs), { recursive: true });
   const made = new Set<string>([t.abs]);
+  const type = linker.probe(cache.filesRoot, isDir ? t.abs : path.dirname(t.abs));
+  const copies: { dst: string; src: string; md5: string }[] = [];
   for (const item of plan.link) {
     const dst = item.rel ? `${t.abs}/${item.rel}` : t.abs;
-    const src = cache.locate(item.md5, t.hashName);
-    if (!src) {
-      result.missing.push(item.md5);
-      continue;
-    }
+    let src = cache.pathOf(item.md5, t.hashName);
     if (item.rel.includes('/')) {
       const parent = path.dirname(dst);
       if (!made.has(parent)) {
@@ -241,18 +241,74 @@ function apply(t: CheckoutTarget, plan: Plan, opts: CheckoutOptions, result: Che
         made.add(parent);
       }
     }
-    const existing = fs.lstatSync(dst, { throwIfNoEntry: false });
-    if (existing?.isDirectory()) fs.rmSync(dst, { recursive: true, force: true });
-    const type = linker.link(src, dst);
-    if (!isDir && t.isexec && (type === 'copy' || type === 'reflink')) fs.chmodSync(dst, writableFileMode() | 0o111);
-    const st = fs.statSync(dst);
-    index.set(st, item.md5, t.hashName);
+    if (!item.absent) {
+      const existing = fs.lstatSync(dst, { throwIfNoEntry: false });
+      if (existing?.isDirectory()) fs.rmSync(dst, { recursive: true, force: true });
+    }
+    if (type === 'copy' && plan.link.length >= PARALLEL_COPY_MIN) {
+      copies.push({ dst, src, md5: item.md5 });
+      continue;
+    }
+    let used: LinkType;
+    try {
+      used = linker.link(src, dst, item.absent);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      const found = cache.locate(item.md5, t.hashName);
+      if (!found) {
+        result.missing.push(item.md5);
+        continue;
+      }
+      src = found;
+      used = linker.link(src, dst);
+    }
+    if (!isDir && t.isexec && (used === 'copy' || used === 'reflink')) fs.chmodSync(dst, writableFileMode() | 0o111);
+    index.set(fs.statSync(dst), item.md5, t.hashName);
     result.linked++;
     opts.reporter?.progress({ kind: 'advance', task, by: 1 });
   }
+  if (copies.length > 0) await copyInParallel(copies, t, opts, result, task);
   opts.reporter?.progress({ kind: 'end', task });
   if (result.linked === 0 && result.removed === 0 && plan.link.length > 0 && result.missing.length > 0) {
     throw new TroveError('OBJECT_MISSING', `cannot check out '${t.display}': its data is not in the cache`);
+  }
+}
+
+/** Below this many files, copying on the main thread beats starting workers. */
+const PARALLEL_COPY_MIN = 64;
+
+/** Copies objects into the workspace on all cores (copies are I/O the kernel does per thread). */
+async function copyInParallel(
+  copies: { dst: string; src: string; md5: string }[],
+  t: CheckoutTarget,
+  opts: CheckoutOptions,
+  result: CheckoutResult,
+  task: string,
+): Promise<void> {
+  const mode = writableFileMode() | (t.isexec && !isDirOid(t.md5) ? 0o111 : 0);
+  const results = await runHashTasks(
+    copies.map((c) => ({ op: 'copy' as const, path: c.src, dst: c.dst, mode, md5: c.md5 })),
+    copies.map(() => 0),
+    (n) => opts.reporter?.progress({ kind: 'advance', task, by: n }),
+  );
+  const retry: typeof copies = [];
+  results.forEach((r, i) => {
+    const c = copies[i]!;
+    if (r.ok) {
+      opts.index.set({ ino: r.ino, mtimeMs: r.mtimeMs, size: r.size }, c.md5, t.hashName);
+      result.linked++;
+    } else retry.push(c);
+  });
+  // Objects in the other cache layout, or odd failures: one more try, on this thread.
+  for (const c of retry) {
+    const found = opts.cache.locate(c.md5, t.hashName);
+    if (!found) {
+      result.missing.push(c.md5);
+      continue;
+    }
+    opts.linker.link(found, c.dst);
+    opts.index.set(fs.statSync(c.dst), c.md5, t.hashName);
+    result.linked++;
   }
 }
 

@@ -92,52 +92,14 @@ export class LocalCache {
   /** Every object in the cache, both layouts. Stray temp files are not objects. */
   listOids(): Set<string> {
     const out = new Set<string>();
-    const scan = (root: string) => {
-      let dirs: string[];
-      try {
-        dirs = fs.readdirSync(root);
-      } catch {
-        return;
-      }
-      for (const d of dirs) {
-        if (d.length !== 2 || !/^[0-9a-f]{2}$/.test(d)) continue;
-        let names: string[];
-        try {
-          names = fs.readdirSync(`${root}/${d}`);
-        } catch {
-          continue;
-        }
-        for (const n of names) if (/^[0-9a-f]{30}(\.dir)?$/.test(n)) out.add(d + n);
-      }
-    };
-    scan(this.filesRoot);
-    scan(this.dir);
+    for (const oid of this.listByLayout().md5) out.add(oid);
+    for (const oid of this.listByLayout().legacy) out.add(oid);
     return out;
   }
 
   /** Objects per layout, for gc. */
   listByLayout(): { md5: string[]; legacy: string[] } {
-    const list = (root: string): string[] => {
-      const out: string[] = [];
-      let dirs: string[];
-      try {
-        dirs = fs.readdirSync(root);
-      } catch {
-        return out;
-      }
-      for (const d of dirs) {
-        if (!/^[0-9a-f]{2}$/.test(d)) continue;
-        let names: string[];
-        try {
-          names = fs.readdirSync(`${root}/${d}`);
-        } catch {
-          continue;
-        }
-        for (const n of names) if (/^[0-9a-f]{30}(\.dir)?$/.test(n)) out.push(d + n);
-      }
-      return out;
-    };
-    return { md5: list(this.filesRoot), legacy: list(this.dir) };
+    return { md5: listObjects(this.filesRoot), legacy: listObjects(this.dir) };
   }
 
   removeObject(oid: string, kind: HashKind): number {
@@ -184,4 +146,37 @@ export class LocalCache {
     }
     return n;
   }
+}
+
+function isHexByte(name: string): boolean {
+  if (name.length !== 2) return false;
+  for (let i = 0; i < 2; i++) {
+    const c = name.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}
+
+/** Object ids under one fan-out root (`xx/rest`); names of any other shape are skipped. */
+function listObjects(root: string): string[] {
+  const out: string[] = [];
+  let dirs: string[];
+  try {
+    dirs = fs.readdirSync(root);
+  } catch {
+    return out;
+  }
+  for (const d of dirs) {
+    if (!isHexByte(d)) continue;
+    let names: string[];
+    try {
+      names = fs.readdirSync(`${root}/${d}`);
+    } catch {
+      continue;
+    }
+    for (const n of names) {
+      if (n.length === 30 || (n.length === 34 && n.endsWith('.dir'))) out.push(d + n);
+    }
+  }
+  return out;
 }

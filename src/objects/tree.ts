@@ -43,7 +43,7 @@ export function parseTree(text: string, where: string): TreeEntry[] {
   const out: TreeEntry[] = new Array(raw.length);
   for (let i = 0; i < raw.length; i++) {
     const e = raw[i] as { md5?: unknown; relpath?: unknown };
-    if (!e || typeof e.md5 !== 'string' || typeof e.relpath !== 'string' || !isValidOid(e.md5)) {
+    if (!e || typeof e.md5 !== 'string' || typeof e.relpath !== 'string' || !isMd5Hex(e.md5)) {
       throw new FileFormatError(where, undefined, `directory manifest entry ${i} is malformed`);
     }
     if (!isSafeRelpath(e.relpath)) {
@@ -60,6 +60,18 @@ const BACKSLASH_IS_SEP = process.platform === 'win32';
 export function isSafeRelpath(p: string): boolean {
   if (p === '' || p.startsWith('/') || p.includes('\0')) return false;
   if (BACKSLASH_IS_SEP && p.includes('\\')) return false;
+  // Fast path: no empty, '.' or '..' segment can exist without one of these.
+  if (p[0] !== '.' && !p.includes('/.') && !p.includes('//') && !p.endsWith('/')) return true;
   for (const part of p.split('/')) if (part === '' || part === '.' || part === '..') return false;
+  return true;
+}
+
+/** 32 lowercase hex digits: a file object's id (hand-rolled: this runs once per manifest entry). */
+function isMd5Hex(s: string): boolean {
+  if (s.length !== 32) return isValidOid(s);
+  for (let i = 0; i < 32; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
   return true;
 }

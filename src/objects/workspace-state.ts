@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import type { FileStat } from '../fs/walk.js';
 import type { HashIndex } from '../hash/hash-index.js';
 import type { HashKind } from '../hash/md5.js';
 import type { HashTask } from '../hash/tasks.js';
@@ -9,7 +10,7 @@ import { runHashTasks } from '../hash/worker-pool.js';
  * all cores). Files that vanish or cannot be read come back undefined.
  */
 export async function md5sOf(
-  files: { abs: string; stat: fs.Stats }[],
+  files: { abs: string; stat: FileStat }[],
   index: HashIndex,
   kind: HashKind = 'md5',
 ): Promise<(string | undefined)[]> {

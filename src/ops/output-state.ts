@@ -1,4 +1,5 @@
 import { buildOutput, type BuiltOutput } from '../objects/build-output.js';
+import type { TreeEntry } from '../objects/tree.js';
 import type { HashInfo, PointerOut } from '../repo/pointer-file.js';
 import type { Repo } from '../repo/repo.js';
 import { isDirOid } from '../util/cache-layout.js';
@@ -22,24 +23,31 @@ export function hashOf(built: BuiltOutput): string {
   return built.type === 'dir' ? built.oid : built.md5;
 }
 
-/** Whether the cache lacks the recorded object, or (for a directory) any file of it. */
-export function missingFromCache(repo: Repo, out: PointerOut): boolean {
+/**
+ * Whether the cache lacks the recorded object, or (for a directory) any file of it. `known` are the
+ * directory's entries when the caller already has them (the workspace matches the record).
+ */
+export function missingFromCache(repo: Repo, out: PointerOut, known?: readonly TreeEntry[]): boolean {
   const md5 = out.hash?.md5;
   if (!md5) return false;
   if (!isDirOid(md5)) return !repo.cache.has(md5, out.hashName);
-  const entries = repo.cache.tryReadTree(md5, out.hashName);
+  if (!repo.cache.has(md5, out.hashName)) return true;
+  const entries = known ?? repo.cache.tryReadTree(md5, out.hashName);
   if (!entries) return true;
-  const wanted = new Set(entries.map((e) => e.md5));
+  const wanted = new Set<string>();
+  for (const e of entries) wanted.add(e.md5);
   return repo.cache.presentSet(wanted, out.hashName).size !== wanted.size;
 }
 
 /** DVC's output status: 'not in cache' first, then the workspace against the pointer file. */
 export async function outputStatus(repo: Repo, out: PointerOut, io?: OpIo): Promise<OutStatus | undefined> {
-  if (out.hash && out.cache && missingFromCache(repo, out)) return 'not in cache';
   const built = await currentState(repo, out, io);
+  const same = built !== undefined && out.hash !== undefined && hashOf(built) === out.hash.md5;
+  const entries = same && built.type === 'dir' ? built.entries : undefined;
+  if (out.hash && out.cache && missingFromCache(repo, out, entries)) return 'not in cache';
   if (!built) return 'deleted';
   if (!out.hash) return 'new';
-  if (hashOf(built) !== out.hash.md5) return 'modified';
+  if (!same) return 'modified';
   return undefined;
 }
 
