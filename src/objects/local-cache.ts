@@ -115,7 +115,7 @@ export class LocalCache {
     return st.size;
   }
 
-  /** Deletes temp files that a killed process left behind in the cache. */
+  /** Deletes temp and probe files that a killed process left behind in the cache. */
   sweepTemps(maxAgeMs = 60 * 60 * 1000): number {
     let n = 0;
     let names: string[];
@@ -126,7 +126,7 @@ export class LocalCache {
     }
     const now = Date.now();
     for (const name of names) {
-      if (!name.startsWith('.trove-tmp-')) continue;
+      if (!name.startsWith('.trove-tmp-') && !name.startsWith('.trove-probe-')) continue;
       const pid = Number(name.split('-')[2]);
       const p = `${this.filesRoot}/${name}`;
       const st = fs.statSync(p, { throwIfNoEntry: false });

@@ -8,7 +8,7 @@ import { PointerFile } from '../repo/pointer-file.js';
 import { hashInfoOf } from './output-state.js';
 import { collectPointerFiles, isPointerFileName, loadPointerFile, POINTER_SUFFIX, writePointerFile } from '../repo/pointer-files.js';
 import type { Repo } from '../repo/repo.js';
-import { isSameOrParent } from '../util/posix-path.js';
+import { isSameOrParent, relativeInside } from '../util/posix-path.js';
 import { expandGlobs } from './glob.js';
 import { autostage } from './autostage.js';
 import type { OpIo } from './io.js';
@@ -43,6 +43,8 @@ export interface AddResult {
 export async function add(repo: Repo, opts: AddOptions, io: OpIo): Promise<AddResult> {
   if (opts.targets.length === 0) throw new TroveError('USAGE', 'nothing to add', { hint: 'name files or directories: `trove add data/`', exitCode: 2 });
   repo.lock('add');
+  // Temp objects of a killed earlier run (never adopted, so never referenced) can go now.
+  repo.cache.sweepTemps();
   const targets = opts.glob ? await expandGlobs(repo, opts.targets) : opts.targets;
   const repoPaths = targets.map((t) => checkTarget(repo, t));
   const dupes = repoPaths.filter((p, i) => repoPaths.indexOf(p) !== i);
@@ -102,6 +104,17 @@ function checkTarget(repo: Repo, target: string): string {
     throw new TroveError('IGNORED', `'${target}' is ignored by .dvcignore`, { hint: 'remove the matching pattern from .dvcignore to track it' });
   }
   repo.assertNoSymlinkEscape(repoPath);
+  const real = fs.realpathSync(abs);
+  if (real !== abs) {
+    const inside = relativeInside(repo.root, real);
+    if (inside === undefined) {
+      throw new TroveError('PATH_OUTSIDE_REPO', `'${target}' is a symlink that leads outside of the repository (to '${real}')`, {
+        hint: 'trove tracks data inside the repository: move or copy it in',
+      });
+    }
+    const first = inside.split('/')[0];
+    if (first === '.dvc' || first === '.git') throw new TroveError('BAD_TARGET', `'${target}' is a symlink into '${first}/', which cannot be tracked`);
+  }
   return repoPath;
 }
 

@@ -24,6 +24,7 @@ export interface CommitResult {
 /** Records the workspace state of tracked outputs in their pointer files (and the cache). */
 export async function commit(repo: Repo, opts: CommitOptions, io: OpIo): Promise<CommitResult> {
   repo.lock('commit');
+  repo.cache.sweepTemps();
   const selected = selectOutputs(repo, opts.targets);
   const result: CommitResult = { committed: [], unchanged: [], gitFiles: [], staged: false };
   const linker = repo.linker((type) => io.reporter.debug(`Using '${type}' links`));
