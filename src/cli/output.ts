@@ -92,6 +92,8 @@ export class CliReporter implements Reporter {
   }
 
   warn(message: string): void {
+    // -q: "print nothing but results and errors" (DVC's -q silences warnings too).
+    if (this.flags.quiet) return;
     this.clear();
     err(style.warn(`WARNING: ${message}`));
   }
