@@ -62,10 +62,11 @@ export function removeIgnoreEntry(root: string, outRepoPath: string): string | u
   const file = `${root}/${gitignore}`;
   const text = readFileIfExists(file);
   if (text === undefined) return undefined;
-  const lines = text.split('\n');
-  const kept = lines.filter((l) => l.replace(/\r$/, '') !== entry);
+  // Lines with their own line ends, as DVC's readlines()/writelines() keep them.
+  const lines = text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+  const kept = lines.filter((l) => l.replace(/\r?\n$/, '') !== entry);
   if (kept.length === lines.length) return undefined;
-  const next = kept.join('\n');
+  const next = kept.join('');
   if (next.trim() === '') fs.rmSync(file, { force: true });
   else writeFileAtomic(file, next);
   return gitignore;

@@ -85,6 +85,15 @@ describe('.gitignore upkeep, byte for byte against DVC 3.22.1', () => {
     expect(read('.gitignore')).toBe('/images\n');
   });
 
+  it('removeIgnoreEntry of the last line keeps the line ends of the others (as DVC does)', () => {
+    writeFile(path.join(root, '.gitignore'), '/data.csv\n/images');
+    removeIgnoreEntry(root, 'images');
+    expect(read('.gitignore')).toBe('/data.csv\n');
+    writeFile(path.join(root, '.gitignore'), 'node_modules/\r\n/data.csv\r\n/images\r\n');
+    removeIgnoreEntry(root, 'data.csv');
+    expect(read('.gitignore')).toBe('node_modules/\r\n/images\r\n');
+  });
+
   it('removeIgnoreEntry deletes the file when nothing is left', () => {
     addIgnoreEntry(root, 'data.csv', false);
     addIgnoreEntry(root, 'images', true);
