@@ -168,7 +168,9 @@ export function adoptTemp(tmp: string, dest: string): boolean {
     return false;
   }
   try {
-    // Temp objects are created 0444 already (see insertFileSync); the rename publishes them.
+    // Temp objects are created 0444 already (see insertFileSync), unless the umask took read bits
+    // away (077, 027): DVC's objects are 0444 regardless, so put them back in that case only.
+    if ((process.umask() & 0o444) !== 0) fs.chmodSync(tmp, 0o444);
     fs.renameSync(tmp, dest);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {

@@ -67,6 +67,19 @@ describe('large files (~70 MB)', () => {
     expect(listTree(root).filter((p) => p.includes('.trove-tmp'))).toEqual([]);
   });
 
+  it('the object is 0444 whatever the umask', async () => {
+    const old = process.umask(0o077);
+    try {
+      const src = path.join(dir, 'f');
+      const want = writeBig(src, 3 * MiB);
+      const root = path.join(dir, 'cache', 'files', 'md5');
+      await insertLargeFile(src, root);
+      expect(fs.statSync(path.join(root, want.slice(0, 2), want.slice(2))).mode & 0o777).toBe(0o444);
+    } finally {
+      process.umask(old);
+    }
+  });
+
   it('a missing source fails without leaving a temp file', async () => {
     const root = path.join(dir, 'cache', 'files', 'md5');
     fs.mkdirSync(root, { recursive: true });

@@ -161,6 +161,17 @@ describe('insertFileSync', () => {
     expect(fs.statSync(src).mode & 0o777).toBe(0o644);
   });
 
+  it('objects are 0444 whatever the umask, as DVC makes them', () => {
+    const old = process.umask(0o077);
+    try {
+      const root = path.join(dir, 'cache', 'files', 'md5');
+      const r = insertFileSync(put('private', Buffer.from('shared cache')), root);
+      expect(fs.statSync(path.join(root, r.md5.slice(0, 2), r.md5.slice(2))).mode & 0o777).toBe(0o444);
+    } finally {
+      process.umask(old);
+    }
+  });
+
   it('a second insert of the same content adds nothing and leaves no temp file', () => {
     const root = path.join(dir, 'cache', 'files', 'md5');
     const a = put('a', Buffer.from('same'));
