@@ -62,6 +62,8 @@ export class PointerFile {
     readonly relPath: string,
     private readonly doc: Document,
     public outs: PointerOut[],
+    /** What output paths are relative to: the file's directory, or its `wdir` (repo-relative). */
+    private readonly base: string = posixDirname(relPath),
   ) {}
 
   get dir(): string {
@@ -82,6 +84,18 @@ export class PointerFile {
       throw new FileFormatError(relPath, lineOf(root as YamlNode), 'expected a mapping with an `outs` list', 'a .dvc file looks like:\nouts:\n- md5: ...\n  path: data');
     }
     const problems: TroveError[] = [];
+    // Output paths are relative to `wdir` (default '.'), itself relative to the file's directory.
+    let base = posixDirname(relPath);
+    const wdirNode = root.get('wdir', true) as YamlNode | undefined;
+    const wdir = wdirNode && isScalar(wdirNode) ? wdirNode.value : wdirNode;
+    if (wdir !== undefined && wdir !== null) {
+      if (typeof wdir !== 'string' || wdir === '' || path.posix.isAbsolute(wdir) || path.win32.isAbsolute(wdir) || wdir.includes('\\')) {
+        problems.push(new FileFormatError(relPath, lineOf(wdirNode), `wdir '${String(wdir)}' must be a relative path`));
+      } else {
+        const norm = path.posix.normalize(base ? `${base}/${wdir}` : wdir).replace(/\/$/, '');
+        base = norm === '.' ? '' : norm;
+      }
+    }
     for (const pair of root.items) {
       const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
       if (!TOP_KEYS.has(key)) {
@@ -96,7 +110,7 @@ export class PointerFile {
       } else {
         for (const item of outsNode.items) {
           try {
-            outs.push(parseOut(item as YamlNode, relPath, lineOf));
+            outs.push(parseOut(item as YamlNode, relPath, base, lineOf));
           } catch (e) {
             if (e instanceof TroveError) problems.push(e);
             else throw e;
@@ -106,7 +120,7 @@ export class PointerFile {
     }
     if (problems.length === 1) throw problems[0];
     if (problems.length > 1) throw new MultiError('FILE_FORMAT', `${relPath}: ${problems.length} problems`, problems);
-    return new PointerFile(relPath, doc, outs);
+    return new PointerFile(relPath, doc, outs, base);
   }
 
   /** A new pointer file for one output, in DVC's layout. */
@@ -161,11 +175,15 @@ export class PointerFile {
     const out = this.outs[i]!;
     this.outMap(i).set('path', newPath);
     out.path = newPath;
-    out.repoPath = posixJoin(this.dir, newPath);
+    out.repoPath = posixJoin(this.base, newPath);
   }
 
-  /** Re-homes the pointer file (move): output paths stay relative to it. */
+  /**
+   * Re-homes the pointer file (move): output paths become relative to it. Like `dvc move`, which
+   * sets the stage's wdir to the new directory, any `wdir` is dropped.
+   */
   withRelPath(relPath: string): PointerFile {
+    if (isMap(this.doc.contents)) this.doc.contents.delete('wdir');
     return new PointerFile(relPath, this.doc, this.outs);
   }
 
@@ -174,7 +192,7 @@ export class PointerFile {
   }
 }
 
-function parseOut(node: YamlNode, file: string, lineOf: (n: YamlNode | null | undefined) => number | undefined): PointerOut {
+function parseOut(node: YamlNode, file: string, base: string, lineOf: (n: YamlNode | null | undefined) => number | undefined): PointerOut {
   const line = lineOf(node);
   if (!isMap(node)) throw new FileFormatError(file, line, 'each entry of `outs` must be a mapping with a `path`');
   const get = (k: string) => {
@@ -189,7 +207,7 @@ function parseOut(node: YamlNode, file: string, lineOf: (n: YamlNode | null | un
   }
   const p = get('path');
   if (typeof p !== 'string') throw new FileFormatError(file, line, 'output is missing `path` (or it is not a string)');
-  const repoPath = checkRepoPath(p, posixDirname(file), file, lineOf(node.get('path', true) as YamlNode));
+  const repoPath = checkRepoPath(p, base, file, lineOf(node.get('path', true) as YamlNode));
   const md5 = get('md5');
   let hash: HashInfo | undefined;
   if (md5 !== undefined && md5 !== null) {

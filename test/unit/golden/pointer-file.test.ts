@@ -122,6 +122,37 @@ describe('round trip keeps what the user wrote', () => {
   });
 });
 
+// DVC resolves a stage's output paths against its wdir (dvc/stage/loader.py: resolve_paths), and
+// `dvc move` re-homes the stage with wdir '.', which is then no longer written.
+describe('wdir', () => {
+  it('output paths are relative to wdir', () => {
+    const pf = PointerFile.parse('wdir: ..\nouts:\n- md5: 17c3d8e4c9f2c9a647218794388f3661\n  path: sub/data.csv\n', 'sub/data.csv.dvc');
+    expect(pf.outs[0]!.repoPath).toBe('sub/data.csv');
+    const dot = PointerFile.parse('wdir: .\nouts:\n- path: data.csv\n', 'sub/data.csv.dvc');
+    expect(dot.outs[0]!.repoPath).toBe('sub/data.csv');
+  });
+
+  it('setPath keeps paths relative to wdir; withRelPath (move) drops it, as dvc move does', () => {
+    const pf = PointerFile.parse('wdir: ..\nouts:\n- path: sub/data.csv\n', 'sub/data.csv.dvc');
+    pf.setPath(0, 'sub/renamed.csv');
+    expect(pf.outs[0]!.repoPath).toBe('sub/renamed.csv');
+    const moved = pf.withRelPath('other/renamed.csv.dvc');
+    moved.setPath(0, 'renamed.csv');
+    expect(moved.outs[0]!.repoPath).toBe('other/renamed.csv');
+    expect(moved.serialize()).toBe('outs:\n- path: renamed.csv\n');
+  });
+
+  it.each([
+    ['a wdir that leaves the repository', 'data.csv.dvc', 'wdir: ..\nouts:\n- path: data.csv\n', 3],
+    ['an absolute wdir', 'data.csv.dvc', 'wdir: /etc\nouts:\n- path: passwd\n', 1],
+    ['a wdir into .git', 'data.csv.dvc', 'wdir: .git\nouts:\n- path: config\n', 3],
+  ])('rejects %s', (_what, file, text, line) => {
+    const e = caughtSync(() => PointerFile.parse(text, file));
+    expect(e).toBeInstanceOf(FileFormatError);
+    expect((e as FileFormatError).line).toBe(line);
+  });
+});
+
 describe('malformed pointer files name the file and the line', () => {
   function formatError(text: string, file = 'data.csv.dvc'): FileFormatError {
     const e = caughtSync(() => PointerFile.parse(text, file));
