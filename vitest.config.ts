@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -8,6 +9,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // The end-to-end tests spend their time in the trove processes they spawn, not in the
+    // worker: one worker per core (vitest's default leaves one core idle) halves their time.
+    maxWorkers: os.availableParallelism(),
     reporters: ['default'],
   },
 });

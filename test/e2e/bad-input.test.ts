@@ -25,10 +25,13 @@ const CASES: { name: string; text: string; error: RegExp }[] = [
 ];
 
 describe('bad pointer files: one clear message naming the file (and line), no stack', () => {
-  it.each(CASES)('$name', ({ text, error }) => {
+  // Every case through status, and through one writer (rotating, to keep the suite fast).
+  const WRITERS = [['checkout'], ['commit', '-f'], ['add', 'other'], ['gc', '-w', '-f']];
+  it.each(CASES.map((c, i) => ({ ...c, writer: WRITERS[i % WRITERS.length]! })))('$name', ({ text, error, writer }) => {
     const s = repo();
     s.write('x.dvc', text);
-    for (const cmd of [['status'], ['checkout']]) {
+    s.write('other', 'o');
+    for (const cmd of [['status'], writer]) {
       const r = s.trove(cmd);
       expectCleanFailure(r, error);
       expect(r.code).toBe(1);

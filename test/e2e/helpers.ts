@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, expect } from 'vitest';
+import { afterAll, afterEach, expect } from 'vitest';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = path.join(REPO_ROOT, 'bin', 'trove.js');
@@ -34,6 +34,16 @@ afterEach(() => {
   while (live.length > 0) live.pop()!.cleanup();
 });
 
+/**
+ * Initialised repositories are copied from a template made once per test file (git init, trove
+ * init, git commit cost three process starts; a copy costs a few milliseconds).
+ */
+const templates = new Map<string, Sandbox>();
+afterAll(() => {
+  for (const t of templates.values()) t.cleanup();
+  templates.clear();
+});
+
 export class Sandbox {
   /** The temp directory holding everything (repo, home, outside files). */
   readonly base: string;
@@ -43,7 +53,7 @@ export class Sandbox {
   readonly env: Record<string, string>;
   private readonly children: ChildProcess[] = [];
 
-  constructor(opts: { git?: boolean; init?: boolean } = {}) {
+  constructor(opts: { git?: boolean; init?: boolean; template?: boolean } = {}) {
     this.base = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'trove-e2e-')));
     this.root = path.join(this.base, 'repo');
     this.home = path.join(this.base, 'home');
@@ -67,7 +77,17 @@ export class Sandbox {
       NO_COLOR: '1',
       TROVE_NO_PROGRESS: '1',
     };
-    live.push(this);
+    if (!opts.template) live.push(this);
+    if (opts.init && !opts.template) {
+      const key = opts.git === false ? 'no-scm' : 'git';
+      let t = templates.get(key);
+      if (!t) {
+        t = new Sandbox({ ...opts, template: true });
+        templates.set(key, t);
+      }
+      fs.cpSync(t.root, this.root, { recursive: true, preserveTimestamps: true });
+      return;
+    }
     if (opts.git !== false) this.git('init', '-q', '-b', 'main');
     if (opts.init) {
       const r = this.trove(opts.git === false ? ['init', '--no-scm'] : ['init']);
