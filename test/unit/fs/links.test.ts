@@ -107,15 +107,24 @@ describe('Linker', () => {
     const expected: LinkType = reflinkWorks() ? 'reflink' : 'hardlink';
     expect(linker.probe(path.join(dir, 'cache'), path.join(dir, 'ws'))).toBe(expected);
     expect(linker.chosenType).toBe(expected);
-    expect(seen).toHaveLength(1);
-    expect(seen[0]![0]).toBe(expected);
     // Probing leaves nothing behind, and a second probe does not probe again.
     expect(listTree(path.join(dir, 'ws'))).toEqual([]);
     expect(listTree(path.join(dir, 'cache'))).toEqual(['obj']);
     expect(linker.probe(path.join(dir, 'cache'), path.join(dir, 'ws'))).toBe(expected);
-    expect(seen).toHaveLength(1);
-    // Later links use the settled type.
+    // Later links use the settled type, and the choice is announced once per run.
     expect(linker.link(src, path.join(dir, 'ws', 'f'))).toBe(expected);
+    expect(linker.link(src, path.join(dir, 'ws', 'g'))).toBe(expected);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]![0]).toBe(expected);
+  });
+
+  it('re-linking a hardlink onto the same object leaves no temp file', () => {
+    const linker = new Linker(['hardlink']);
+    const dst = path.join(dir, 'ws', 'f');
+    linker.link(src, dst);
+    linker.link(src, dst);
+    expect(listTree(path.join(dir, 'ws'))).toEqual(['f']);
+    expect(fs.statSync(src).nlink).toBe(2);
   });
 
   it('probe() creates the cache directory if needed', () => {
