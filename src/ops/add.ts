@@ -85,8 +85,18 @@ export async function add(repo: Repo, opts: AddOptions, io: OpIo): Promise<AddRe
   return result;
 }
 
+/** A path a pointer file can hold: DVC (and trove) read a backslash as a Windows separator. */
+export function assertPortableOutputPath(repoPath: string, target: string): void {
+  if (repoPath.includes('\\')) {
+    throw new TroveError('BAD_TARGET', `'${target}' has a backslash in its name, which pointer files cannot hold`, {
+      hint: 'rename it: DVC and trove read a backslash in a .dvc path as a Windows separator',
+    });
+  }
+}
+
 function checkTarget(repo: Repo, target: string): string {
   const repoPath = repo.toRepoPath(target);
+  assertPortableOutputPath(repoPath, target);
   const abs = repo.abs(repoPath);
   const st = fs.statSync(abs, { throwIfNoEntry: false });
   if (!st) {

@@ -34,10 +34,10 @@ export async function checkout(repo: Repo, opts: CheckoutOptions, io: OpIo): Pro
   repo.lock('checkout');
   const selected = selectOutputs(repo, opts.targets);
   let linkType: LinkType | undefined;
+  let skippedTypes: LinkType[] = [];
   const linker = repo.linker((type, skipped) => {
     linkType = type;
-    if (skipped.length > 0) io.reporter.info(`Using '${type}' links (${skipped.join(', ')} not supported here)`);
-    else io.reporter.debug(`Using '${type}' links`);
+    skippedTypes = skipped;
   });
   const outputs: CheckoutEntry[] = [];
   // Settle the link type before touching the workspace: an unsupported cache.type (reflink on
@@ -76,6 +76,11 @@ export async function checkout(repo: Repo, opts: CheckoutOptions, io: OpIo): Pro
         outputs.push({ path: shown, status: 'failed', error: e.message, refused: [], missing: [], linked: 0, removed: 0 });
       }
     }
+  }
+  // Said once, and only when something was linked: a no-op checkout stays silent, as DVC's.
+  if (linkType && outputs.some((o) => o.linked > 0)) {
+    if (skippedTypes.length > 0) io.reporter.info(`Using '${linkType}' links (${skippedTypes.join(', ')} not supported here)`);
+    else io.reporter.debug(`Using '${linkType}' links`);
   }
   outputs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { outputs, linkType, failed: outputs.filter((o) => o.status === 'refused' || o.status === 'missing' || o.status === 'failed') };

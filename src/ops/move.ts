@@ -5,6 +5,7 @@ import { addIgnoreEntry, removeIgnoreEntry } from '../git/gitignore.js';
 import { loadPointerFile, POINTER_SUFFIX, writePointerFile } from '../repo/pointer-files.js';
 import type { Repo } from '../repo/repo.js';
 import { posixDirname } from '../util/posix-path.js';
+import { assertPortableOutputPath } from './add.js';
 import { autostageChanges } from './autostage.js';
 import type { OpIo } from './io.js';
 
@@ -41,6 +42,7 @@ export async function move(repo: Repo, opts: MoveOptions, _io: OpIo): Promise<Mo
     throw new TroveError('NOT_TRACKED', `'${repo.display(pointerPath)}' does not track '${opts.src}' alone`);
   }
   let dst = repo.toRepoPath(opts.dst);
+  assertPortableOutputPath(dst, opts.dst);
   const dstStat = fs.statSync(repo.abs(dst), { throwIfNoEntry: false });
   if (dstStat?.isDirectory()) dst = `${dst}/${path.posix.basename(src)}`;
   if (fs.existsSync(repo.abs(dst))) throw new TroveError('DESTINATION_EXISTS', `'${repo.display(dst)}' already exists`, { hint: 'move it away, or choose another name' });

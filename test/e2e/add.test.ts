@@ -165,6 +165,55 @@ describe('trove add', () => {
     expect(s.read('a.txt.dvc')).toBe(fileDvc('a.txt', 'a'));
   });
 
+  it('names with spaces and gitignore pattern characters are ignored by git exactly', () => {
+    const s = repo();
+    const names = ['my data.csv', '#hash.txt', '!bang', 'a[1].csv', 'star*.txt', ' lead', 'trail ', 'é.txt', 'q?.bin'];
+    for (const n of names) s.write(n, n);
+    s.ok(['add', ...names]);
+    // git sees the pointer files and .gitignore, never the data.
+    const untracked = s.git('status', '--porcelain', '-uall', '-z').split('\0').filter(Boolean).map((l) => l.slice(3));
+    expect(untracked.sort()).toEqual(['.gitignore', ...names.map((n) => `${n}.dvc`)].sort());
+    expect(s.read('é.txt.dvc')).toBe(fileDvc('é.txt', 'é.txt'));
+    expect(s.ok(['status']).stdout).toBe('Data and pipelines are up to date.\n');
+  });
+
+  it('a name with a backslash is refused (a pointer file cannot hold it)', () => {
+    const s = repo();
+    s.write('back\\slash', 'b');
+    expectCleanFailure(s.trove(['add', 'back\\slash']), /backslash/);
+    expect(s.exists('back\\slash.dvc')).toBe(false);
+    // And the repository keeps working.
+    s.write('ok.txt', 'ok');
+    s.ok(['add', 'ok.txt']);
+  });
+
+  it('.dvcignore rules apply inside added directories (root and nested .dvcignore)', () => {
+    const s = repo();
+    s.write('.dvcignore', `${s.read('.dvcignore')}*.log\n`);
+    s.writeAll({ 'd/a': 'a', 'd/x.log': 'l', 'd/sub/y.log': 'y', 'd/sub/keep': 'k', 'd/sub/kept': 'kk', 'd/.dvcignore': 'sub/keep\n' });
+    s.ok(['add', 'd']);
+    const dirObj = s.cacheObjects().find((o) => o.oid.endsWith('.dir'))!;
+    const relpaths = (JSON.parse(fs.readFileSync(dirObj.path, 'utf8')) as { relpath: string }[]).map((e) => e.relpath);
+    expect(relpaths).toEqual(['.dvcignore', 'a', 'sub/kept']);
+    // Ignored files do not make the directory dirty, and checkout leaves them alone.
+    s.write('d/new.log', 'n');
+    expect(s.ok(['status']).stdout).toBe('Data and pipelines are up to date.\n');
+    fs.rmSync(s.abs('d/a'));
+    expect(s.ok(['checkout']).stdout).toBe('M       d/\n');
+    expect(s.files('d').sort()).toEqual(['.dvcignore', 'a', 'new.log', 'sub/keep', 'sub/kept', 'sub/y.log', 'x.log']);
+  });
+
+  it('records the executable bit of a file (isexec) and restores it on checkout', () => {
+    const s = repo();
+    s.write('run.sh', '#!/bin/sh\necho hi\n', 0o755);
+    s.ok(['add', 'run.sh']);
+    expect(s.read('run.sh.dvc')).toBe(`outs:\n- md5: ${md5('#!/bin/sh\necho hi\n')}\n  size: 18\n  isexec: true\n  hash: md5\n  path: run.sh\n`);
+    fs.rmSync(s.abs('run.sh'));
+    s.ok(['checkout']);
+    expect(s.mode('run.sh')).toBe(0o755);
+    expect(s.ok(['status']).stdout).toBe('Data and pipelines are up to date.\n');
+  });
+
   describe('refuses bad targets with one clear line', () => {
     it('a missing target', () => {
       const s = repo();

@@ -95,7 +95,56 @@ describe('a killed add leaves a repository the next command works in', () => {
   });
 });
 
+describe('interrupting add (Ctrl-C)', () => {
+  it('SIGINT exits 130, releases the lock, leaves no partial object', async () => {
+    const s = repo();
+    const fd = fs.openSync(s.abs('big.bin'), 'w');
+    const block = crypto.randomBytes(1 << 20);
+    for (let i = 0; i < 160; i++) {
+      block.writeUInt32LE(i, 0);
+      fs.writeSync(fd, block);
+    }
+    fs.closeSync(fd);
+    const filesRoot = path.join(s.cacheDir(), 'files', 'md5');
+    const child = s.spawnTrove(['add', 'big.bin']);
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    while (child.exitCode === null && !entries(filesRoot).some((n) => n.startsWith('.trove-tmp-'))) await sleep(2);
+    child.kill('SIGINT');
+    const r = await exited(child);
+    expect(r.code, stderr).toBe(130);
+    expect(stderr).toContain('Interrupted');
+    expect(s.exists('.dvc/tmp/lock')).toBe(false);
+    expect(s.exists('big.bin.dvc')).toBe(false);
+    expectIntactCache(s);
+    s.ok(['add', 'big.bin']);
+    expect(s.ok(['status']).stdout).toBe('Data and pipelines are up to date.\n');
+    expect(entries(filesRoot).filter((n) => n.startsWith('.'))).toEqual([]);
+  });
+});
+
 describe('the repository lock', () => {
+  it('serialises two writers started together: both succeed', async () => {
+    const s = repo();
+    const block = crypto.randomBytes(64 * 1024);
+    for (let i = 0; i < 300; i++) {
+      block.writeUInt32LE(i, 0);
+      s.write(`one/f${i}`, block);
+      block.writeUInt32LE(i + 100_000, 0);
+      s.write(`two/f${i}`, block);
+    }
+    const a = s.spawnTrove(['add', 'one'], { env: { TROVE_LOCK_WAIT_MS: '30000' } });
+    const b = s.spawnTrove(['add', 'two'], { env: { TROVE_LOCK_WAIT_MS: '30000' } });
+    const [ra, rb] = await Promise.all([exited(a), exited(b)]);
+    expect([ra.code, rb.code]).toEqual([0, 0]);
+    expect(s.exists('one.dvc') && s.exists('two.dvc')).toBe(true);
+    expect(s.read('.gitignore').split('\n').filter(Boolean).sort()).toEqual(['/one', '/two']);
+    expect(s.ok(['status']).stdout).toBe('Data and pipelines are up to date.\n');
+    expectIntactCache(s);
+    expect(s.cacheObjects()).toHaveLength(602);
+  });
+
+
   function deadPid(): number {
     const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
     return Number(r.stdout);
