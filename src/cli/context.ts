@@ -27,6 +27,9 @@ function terminalConfirm(): OpIo['confirm'] {
     try {
       const answer = await rl.question(`${question} [y/n] `);
       return /^y(es)?$/i.test(answer.trim());
+    } catch {
+      // Ctrl+D (end of input) or a closed terminal: no answer is a no.
+      return false;
     } finally {
       rl.close();
     }

@@ -63,6 +63,9 @@ function linkOnce(type: LinkType, src: string, tmp: string): void {
  */
 export class Linker {
   private chosen: LinkType | undefined;
+  private skippedTypes: LinkType[] = [];
+  private announced = false;
+  private probing = false;
   constructor(
     readonly types: readonly LinkType[],
     private readonly onChosen: (type: LinkType, skipped: LinkType[]) => void = () => {},
@@ -87,6 +90,7 @@ export class Linker {
     const src = path.join(srcDir, `.trove-probe-${process.pid}`);
     const dst = path.join(dstDir, `.trove-probe-${process.pid}.link`);
     fs.writeFileSync(src, 'probe', { mode: 0o444 });
+    this.probing = true;
     try {
       this.link(src, dst);
     } catch (e) {
@@ -99,10 +103,18 @@ export class Linker {
         cause: e.cause,
       });
     } finally {
+      this.probing = false;
       fs.rmSync(dst, { force: true });
       fs.rmSync(src, { force: true });
     }
     return this.chosen!;
+  }
+
+  /** Says once per run which type links are made with (on the first real link, not the probe; callers that copy on their own call it too). */
+  announce(): void {
+    if (this.announced || !this.chosen) return;
+    this.announced = true;
+    this.onChosen(this.chosen, this.skippedTypes);
   }
 
   /**
@@ -115,6 +127,7 @@ export class Linker {
       try {
         if (this.chosen === 'hardlink') fs.linkSync(src, dst);
         else fs.symlinkSync(src, dst);
+        this.announce();
         return this.chosen;
       } catch (e) {
         if (!UNSUPPORTED.has((e as NodeJS.ErrnoException).code ?? '') && (e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
@@ -141,10 +154,13 @@ export class Linker {
         fs.rmSync(tmp, { force: true });
         throw e;
       }
+      // rename() of a hardlink onto another name of the same inode succeeds without doing anything.
+      if (type === 'hardlink') fs.rmSync(tmp, { force: true });
       if (!this.chosen) {
         this.chosen = type;
-        this.onChosen(type, skipped);
+        this.skippedTypes = skipped;
       }
+      if (!this.probing) this.announce();
       return type;
     }
     throw new TroveError('LINK_FAILED', `no link type in cache.type (${this.types.join(',')}) works for '${dst}'`, {

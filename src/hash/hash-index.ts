@@ -100,7 +100,8 @@ export class HashIndex {
 
   get size(): number {
     let n = this.offsets.size;
-    for (const k of this.pending.keys()) if (!this.offsets.has(k)) n++;
+    for (const k of this.flushed.keys()) if (!this.offsets.has(k)) n++;
+    for (const k of this.pending.keys()) if (!this.offsets.has(k) && !this.flushed.has(k)) n++;
     return n;
   }
 

@@ -267,7 +267,10 @@ async function apply(t: CheckoutTarget, plan: Plan, opts: CheckoutOptions, resul
     result.linked++;
     opts.reporter?.progress({ kind: 'advance', task, by: 1 });
   }
-  if (copies.length > 0) await copyInParallel(copies, t, opts, result, task);
+  if (copies.length > 0) {
+    linker.announce();
+    await copyInParallel(copies, t, opts, result, task);
+  }
   opts.reporter?.progress({ kind: 'end', task });
   if (result.linked === 0 && result.removed === 0 && plan.link.length > 0 && result.missing.length > 0) {
     throw new TroveError('OBJECT_MISSING', `cannot check out '${t.display}': its data is not in the cache`);

@@ -4,7 +4,8 @@ import type { HashKind } from '../hash/md5.js';
 import type { Repo } from '../repo/repo.js';
 import { isDirOid } from '../util/cache-layout.js';
 import type { OpIo } from './io.js';
-import { selectOutputs } from './targets.js';
+import { collectPointerFiles } from '../repo/pointer-files.js';
+import { readLockedOutputs } from '../repo/lock-file.js';
 
 export interface GcOptions {
   workspace?: boolean;
@@ -30,18 +31,19 @@ export interface GcResult {
 
 export const GC_WARNING = 'This will remove all cache except items used in the workspace of the current repo.';
 
-/** Objects referenced by the workspace's pointer files, per layout. Throws when a tree is missing. */
+/** Objects referenced by the workspace's pointer files and `dvc.lock` files, per layout. */
 function usedObjects(repo: Repo): Record<HashKind, Set<string>> {
   const used: Record<HashKind, Set<string>> = { md5: new Set(), 'md5-dos2unix': new Set() };
-  for (const { out } of selectOutputs(repo, undefined)) {
-    if (!out.hash) continue;
-    const set = used[out.hashName];
-    set.add(out.hash.md5);
-    if (isDirOid(out.hash.md5)) {
-      const entries = repo.cache.tryReadTree(out.hash.md5, out.hashName);
-      for (const e of entries ?? []) set.add(e.md5);
-    }
+  const keep = (md5: string, kind: HashKind) => {
+    const set = used[kind];
+    set.add(md5);
+    if (isDirOid(md5)) for (const e of repo.cache.tryReadTree(md5, kind) ?? []) set.add(e.md5);
+  };
+  const lockFiles: string[] = [];
+  for (const pf of collectPointerFiles(repo, lockFiles)) {
+    for (const out of pf.outs) if (out.hash) keep(out.hash.md5, out.hashName);
   }
+  for (const lock of lockFiles) for (const o of readLockedOutputs(repo, lock)) keep(o.md5, o.hashName);
   return used;
 }
 

@@ -5,6 +5,7 @@ import { isPointerFileName, loadPointerFile, POINTER_SUFFIX } from '../repo/poin
 import type { Repo } from '../repo/repo.js';
 import { autostageChanges } from './autostage.js';
 import type { OpIo } from './io.js';
+import { unprotectPath } from './unprotect.js';
 
 export interface RemoveOptions {
   targets: string[];
@@ -37,7 +38,9 @@ export async function remove(repo: Repo, opts: RemoveOptions, _io: OpIo): Promis
     for (const out of pf.outs) {
       const gi = removeIgnoreEntry(repo.root, out.repoPath);
       if (gi) result.gitFiles.push(gi);
+      // Kept data must not stay a read-only link into a cache that gc may empty: make it a plain copy.
       if (opts.outs) fs.rmSync(repo.abs(out.repoPath), { recursive: true, force: true });
+      else unprotectPath(repo, repo.abs(out.repoPath));
     }
     fs.rmSync(repo.abs(pf.relPath), { force: true });
     result.gitFiles.push(pf.relPath);

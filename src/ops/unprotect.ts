@@ -29,16 +29,22 @@ function unprotectFile(abs: string): boolean {
   return true;
 }
 
+/** Unprotects every file of an output (a file or a directory); returns the files it copied. */
+export function unprotectPath(repo: Repo, abs: string): string[] {
+  const st = fs.statSync(abs, { throwIfNoEntry: false });
+  if (!st) return [];
+  const files = st.isDirectory() ? walkFiles(abs, repo.dvcignore.prepare(abs)).files.map((f) => `${abs}/${f.rel}`) : [abs];
+  return files.filter(unprotectFile).map((f) => f.slice(repo.root.length + 1));
+}
+
 export async function unprotect(repo: Repo, opts: UnprotectOptions, _io: OpIo): Promise<UnprotectResult> {
   if (opts.targets.length === 0) throw new TroveError('USAGE', 'name the outputs to unprotect', { exitCode: 2 });
   repo.lock('unprotect');
   const result: UnprotectResult = { unprotected: [] };
   for (const { out, inner } of selectOutputs(repo, opts.targets)) {
     const base = repo.abs(inner ? `${out.repoPath}/${inner}` : out.repoPath);
-    const st = fs.statSync(base, { throwIfNoEntry: false });
-    if (!st) throw new TroveError('NO_SUCH_FILE', `'${repo.display(out.repoPath)}' does not exist`, { hint: 'restore it with `trove checkout` first' });
-    const files = st.isDirectory() ? walkFiles(base, repo.dvcignore.prepare(base)).files.map((f) => `${base}/${f.rel}`) : [base];
-    for (const f of files) if (unprotectFile(f)) result.unprotected.push(f.slice(repo.root.length + 1));
+    if (!fs.existsSync(base)) throw new TroveError('NO_SUCH_FILE', `'${repo.display(out.repoPath)}' does not exist`, { hint: 'restore it with `trove checkout` first' });
+    result.unprotected.push(...unprotectPath(repo, base));
   }
   return result;
 }

@@ -30,11 +30,13 @@ export function writePointerFile(repo: Repo, pf: PointerFile): void {
   writeFileAtomic(repo.abs(pf.relPath), pf.serialize());
 }
 
+export const LOCK_FILE = 'dvc.lock';
+
 /**
- * Every `.dvc` file in the workspace, sorted. Directories that are outputs of a pointer file
+ * Every `.dvc` file in the workspace, sorted (and, into `lockFiles`, every `dvc.lock`). Directories that are outputs of a pointer file
  * found beside them are not descended into, so a 100k-file dataset costs nothing here.
  */
-export function collectPointerFiles(repo: Repo): PointerFile[] {
+export function collectPointerFiles(repo: Repo, lockFiles?: string[]): PointerFile[] {
   const found: PointerFile[] = [];
   const stack: string[] = [''];
   const filter = repo.dvcignore;
@@ -50,6 +52,7 @@ export function collectPointerFiles(repo: Repo): PointerFile[] {
     filter.enterDir(abs, dirents.map((d) => d.name));
     const outputs = new Set<string>();
     for (const d of dirents) {
+      if (lockFiles && d.name === LOCK_FILE && !d.isDirectory()) lockFiles.push(rel ? `${rel}/${d.name}` : d.name);
       if (!isPointerFileName(d.name) || d.isDirectory()) continue;
       const childRel = rel ? `${rel}/${d.name}` : d.name;
       if (filter.ignored(`${abs}/${d.name}`, false)) continue;

@@ -5,7 +5,7 @@ import { DEFAULT_LINK_TYPES, Linker, parseLinkTypes, type LinkType } from '../fs
 import { RepoLock } from '../fs/repo-lock.js';
 import { HashIndex } from '../hash/hash-index.js';
 import { LocalCache } from '../objects/local-cache.js';
-import { toPosix } from '../util/posix-path.js';
+import { relativeInside, toPosix } from '../util/posix-path.js';
 import { Config } from './config/config.js';
 import { DvcIgnore } from './dvcignore.js';
 import { findGitRoot, findRepoRoot } from './find-root.js';
@@ -102,27 +102,29 @@ export class Repo {
    */
   toRepoPath(userPath: string): string {
     const abs = path.resolve(this.cwd, userPath);
-    let rel = path.relative(this.root, abs);
-    // Resolve symlinked parents so that a link leading out of the repo is caught.
-    const parent = path.dirname(abs);
-    if (fs.existsSync(parent)) {
-      const realParent = fs.realpathSync(parent);
-      rel = path.relative(this.root, path.join(realParent, path.basename(abs)));
+    // Resolve the deepest existing ancestor, so that a symlink leading out of the repo is caught
+    // however many not-yet-existing levels follow it.
+    let existing = path.dirname(abs);
+    const tail = [path.basename(abs)];
+    while (!fs.existsSync(existing) && path.dirname(existing) !== existing) {
+      tail.unshift(path.basename(existing));
+      existing = path.dirname(existing);
     }
-    if (rel === '' ) {
+    const real = path.join(fs.realpathSync(existing), ...tail);
+    const rel = relativeInside(this.root, real);
+    if (rel === '') {
       throw new TroveError('BAD_TARGET', `'${userPath}' is the repository root`, { hint: 'name a file or directory inside the repository' });
     }
-    if (rel.startsWith('..') || path.isAbsolute(rel)) {
+    if (rel === undefined) {
       throw new TroveError('PATH_OUTSIDE_REPO', `'${userPath}' is outside of the repository`, {
         hint: `trove tracks paths under ${this.root}`,
       });
     }
-    const posix = toPosix(rel);
-    const first = posix.split('/')[0];
+    const first = rel.split('/')[0];
     if (first === '.dvc' || first === '.git') {
       throw new TroveError('BAD_TARGET', `'${userPath}' is inside '${first}/', which cannot be tracked`);
     }
-    return posix;
+    return rel;
   }
 
   /** The repo path relative to cwd, for messages (DVC prints paths relative to where you are). */

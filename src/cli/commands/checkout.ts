@@ -28,7 +28,7 @@ Examples:
         const { checkout } = await import('../../ops/checkout.js');
         const result = await checkout(repo, { targets, force: o.force, relink: o.relink }, io);
         for (const e of result.outputs) {
-          if (e.status === 'added' || e.status === 'modified') out(`${LETTER[e.status]}       ${e.path}`);
+          if (!o.quiet && (e.status === 'added' || e.status === 'modified')) out(`${LETTER[e.status]}       ${e.path}`);
         }
         const refused = result.outputs.filter((e) => e.status === 'refused');
         const missing = result.outputs.filter((e) => e.status === 'missing');

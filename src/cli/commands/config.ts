@@ -73,6 +73,7 @@ Examples:
         }
         if (result.value === undefined) {
           if (o.json) out('null');
+          else err(`option '${name}' is not set${o.global || o.system || o.local || o.project ? ' at that level' : ''}`);
           return EXIT.failed;
         }
         if (o.json) outJson(result.value);

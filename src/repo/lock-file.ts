@@ -1,0 +1,37 @@
+import fs from 'node:fs';
+import YAML from 'yaml';
+import { FileFormatError } from '../errors.js';
+import type { HashKind } from '../hash/md5.js';
+import { isValidOid } from '../util/cache-layout.js';
+import { posixDirname, posixJoin } from '../util/posix-path.js';
+import type { Repo } from './repo.js';
+
+/** An output recorded in a `dvc.lock` (a pipeline stage's result). */
+export interface LockedOutput {
+  repoPath: string;
+  md5: string;
+  hashName: HashKind;
+  lockFile: string;
+  stage: string;
+}
+
+/**
+ * Reads the outputs a `dvc.lock` records (schema 2.0). Pipelines themselves come later; this is
+ * what gc needs so that it never deletes the cached results of DVC stages.
+ */
+export function readLockedOutputs(repo: Repo, relPath: string): LockedOutput[] {
+  const text = fs.readFileSync(repo.abs(relPath), 'utf8');
+  const doc = YAML.parseDocument(text, { prettyErrors: false });
+  if (doc.errors.length > 0) throw new FileFormatError(relPath, undefined, `malformed YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
+  const data = doc.toJS() as { stages?: Record<string, { outs?: unknown }> } | null;
+  const out: LockedOutput[] = [];
+  const dir = posixDirname(relPath);
+  for (const [stage, body] of Object.entries(data?.stages ?? {})) {
+    if (!body || !Array.isArray(body.outs)) continue;
+    for (const o of body.outs as { path?: unknown; md5?: unknown; hash?: unknown }[]) {
+      if (typeof o?.path !== 'string' || typeof o.md5 !== 'string' || !isValidOid(o.md5)) continue;
+      out.push({ repoPath: posixJoin(dir, o.path), md5: o.md5, hashName: o.hash === 'md5' ? 'md5' : 'md5-dos2unix', lockFile: relPath, stage });
+    }
+  }
+  return out;
+}
