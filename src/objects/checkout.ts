@@ -20,6 +20,8 @@ export interface CheckoutTarget {
   md5: string;
   hashName: HashKind;
   isexec?: boolean;
+  /** Restore only this path inside a directory output (and what lies below it). */
+  only?: string;
 }
 
 export interface CheckoutOptions {
@@ -112,9 +114,33 @@ async function planFile(t: CheckoutTarget, opts: CheckoutOptions): Promise<Plan>
     if (needsRelink(t, opts, lst)) plan.link.push({ rel: '', md5: t.md5 });
     return plan;
   }
+  if (dropIfCorrupted(t.abs, st, t.md5, t.hashName, t.display, opts)) plan.missing.push(t.md5);
   if (current === undefined || !opts.cache.has(current)) plan.refused.push(t.display);
   plan.link.push({ rel: '', md5: t.md5 });
   return plan;
+}
+
+/**
+ * A workspace file that differs from its record yet is the very inode of the cache object was
+ * edited through a hardlink or symlink (file modes do not stop root). The object no longer holds
+ * what its name says: the edit is kept as a private copy in the workspace and the object leaves
+ * the cache, so nothing ever links or pushes the wrong bytes under that name.
+ */
+function dropIfCorrupted(abs: string, st: FileStat, md5: string, kind: HashKind, display: string, opts: CheckoutOptions): boolean {
+  const obj = opts.cache.pathOf(md5, kind);
+  const objStat = fs.statSync(obj, { throwIfNoEntry: false });
+  if (!objStat || objStat.ino !== st.ino || objStat.dev !== st.dev) return false;
+  if (opts.dryRun) return true;
+  const tmp = `${abs}.${process.pid}.corrupt.tmp`;
+  fs.copyFileSync(abs, tmp);
+  fs.chmodSync(tmp, writableFileMode());
+  fs.renameSync(tmp, abs);
+  fs.rmSync(obj, { force: true });
+  opts.reporter?.warn(
+    `'${display}' was edited in place through a link into the cache, which changed cache object ${md5}. ` +
+      'The edit is kept in the workspace; the damaged object was removed from the cache: fetch it from a remote or re-add the data.',
+  );
+  return true;
 }
 
 function needsRelink(t: CheckoutTarget, opts: CheckoutOptions, lst: fs.Stats): boolean {
@@ -139,7 +165,7 @@ async function refuseUncached(
 
 async function planDir(t: CheckoutTarget, opts: CheckoutOptions): Promise<Plan> {
   const plan: Plan = { link: [], remove: [], refused: [], missing: [], existed: false, replaceWhole: false };
-  const entries = opts.cache.tryReadTree(t.md5, t.hashName);
+  let entries = opts.cache.tryReadTree(t.md5, t.hashName);
   if (!entries) {
     plan.missing.push(t.md5);
     return plan;
@@ -150,12 +176,24 @@ async function planDir(t: CheckoutTarget, opts: CheckoutOptions): Promise<Plan> 
     plan.existed = true;
     const st = lst.isSymbolicLink() ? fs.statSync(t.abs, { throwIfNoEntry: false }) : lst;
     if (st?.isDirectory() && !lst.isSymbolicLink()) {
-      wsFiles = walkFiles(t.abs, opts.filter).files;
+      const walked = walkFiles(t.abs, opts.filter);
+      wsFiles = walked.files;
+      // Debris of a killed checkout: deleted without asking, it was never the user's data.
+      plan.remove.push(...walked.staleTemps);
     } else if (st) {
       plan.replaceWhole = true;
       await refuseUncached(t, opts, [{ rel: '', stat: st }], plan, t.abs);
     } else {
       plan.replaceWhole = true;
+    }
+  }
+  if (t.only !== undefined) {
+    const only = t.only;
+    const inside = (rel: string) => rel === only || rel.startsWith(`${only}/`);
+    entries = entries.filter((e) => inside(e.relpath));
+    wsFiles = wsFiles.filter((f) => inside(f.rel));
+    if (entries.length === 0 && wsFiles.length === 0) {
+      throw new TroveError('NOT_TRACKED', `'${t.display}/${only}' is not in the recorded version of '${t.display}'`);
     }
   }
   const present = opts.cache.presentSet(new Set(entries.map((e) => e.md5)), t.hashName);
@@ -183,6 +221,10 @@ async function planDir(t: CheckoutTarget, opts: CheckoutOptions): Promise<Plan> 
     if (cur === e.md5) {
       if (opts.relink) plan.link.push({ rel: e.relpath, md5: e.md5 });
       continue;
+    }
+    if (dropIfCorrupted(`${t.abs}/${e.relpath}`, st, e.md5, t.hashName, `${t.display}/${e.relpath}`, opts)) {
+      plan.missing.push(e.md5);
+      present.delete(e.md5);
     }
     if (cur === undefined || !opts.cache.has(cur)) plan.refused.push(`${t.display}/${e.relpath}`);
     plan.link.push({ rel: e.relpath, md5: e.md5 });

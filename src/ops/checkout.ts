@@ -43,11 +43,11 @@ export async function checkout(repo: Repo, opts: CheckoutOptions, io: OpIo): Pro
   // Settle the link type before touching the workspace: an unsupported cache.type (reflink on
   // ext4) is one clear error, not a failure per output.
   if (selected.some(({ out }) => out.hash && out.cache)) linker.probe(repo.cache.filesRoot, repo.root);
-  for (const { out } of selected) {
+  for (const { out, inner } of selected) {
     if (!out.hash) continue;
     if (!out.cache) continue;
     const isDir = out.hash.md5.endsWith('.dir');
-    const shown = repo.display(out.repoPath) + (isDir ? '/' : '');
+    const shown = inner ? repo.display(`${out.repoPath}/${inner}`) : repo.display(out.repoPath) + (isDir ? '/' : '');
     try {
       const r = await checkoutOutput(
         {
@@ -56,6 +56,7 @@ export async function checkout(repo: Repo, opts: CheckoutOptions, io: OpIo): Pro
           md5: out.hash.md5,
           hashName: out.hashName,
           ...(out.hash.isexec ? { isexec: true } : {}),
+          ...(inner && isDir ? { only: inner } : {}),
         },
         {
           cache: repo.cache,
