@@ -8,6 +8,26 @@ export function tempPathFor(target: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${++counter}.tmp`);
 }
 
+const TEMP_NAME = /^\.(.+)\.(\d+)\.(\d+)\.tmp$/;
+
+/**
+ * Whether `name` is a temp file that `tempPathFor` made in a process that is gone: what a command
+ * killed mid-write leaves behind. Such files are trove's own debris, never user data.
+ */
+export function isStaleTempName(name: string): boolean {
+  if (name.charCodeAt(0) !== 46 || !name.endsWith('.tmp')) return false;
+  const m = TEMP_NAME.exec(name);
+  if (!m) return false;
+  const pid = Number(m[2]);
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
 /**
  * Writes `data` to a temp file beside `target`, then renames it into place: readers see the old
  * file or the new one, never a torn write. Directories are created as needed.

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { isStaleTempName } from './atomic-write.js';
 
 /**
  * The few stat fields trove needs. Keeping these instead of fs.Stats matters: on Node 20 each
@@ -37,6 +38,8 @@ export interface WalkResult {
   files: WalkEntry[];
   /** Relative paths of directories that could not be read, with the reason. */
   errors: { rel: string; error: NodeJS.ErrnoException }[];
+  /** Temp files of killed trove processes (see isStaleTempName): not listed in `files`. */
+  staleTemps: string[];
 }
 
 /**
@@ -46,6 +49,7 @@ export interface WalkResult {
 export function walkFiles(root: string, filter?: WalkFilter): WalkResult {
   const files: WalkEntry[] = [];
   const errors: WalkResult['errors'] = [];
+  const staleTemps: string[] = [];
   const stack: string[] = [''];
   while (stack.length > 0) {
     const relDir = stack.pop()!;
@@ -69,6 +73,10 @@ export function walkFiles(root: string, filter?: WalkFilter): WalkResult {
         continue;
       }
       if (filter && filter.ignored(abs, false)) continue;
+      if (name.endsWith('.tmp') && isStaleTempName(name)) {
+        staleTemps.push(rel);
+        continue;
+      }
       let stat: fs.Stats | undefined;
       try {
         stat = fs.statSync(abs, { throwIfNoEntry: false });
@@ -81,5 +89,5 @@ export function walkFiles(root: string, filter?: WalkFilter): WalkResult {
       files.push({ rel, stat: fileStatOf(stat) });
     }
   }
-  return { files, errors };
+  return { files, errors, staleTemps };
 }

@@ -95,6 +95,33 @@ describe('a killed add leaves a repository the next command works in', () => {
   });
 });
 
+describe('a killed checkout leaves a workspace the next checkout repairs', () => {
+  it('SIGKILL while a big file is copied into a directory output; no -f needed afterwards', async () => {
+    const s = repo();
+    const block = crypto.randomBytes(1 << 20);
+    fs.mkdirSync(s.abs('d'));
+    const out = fs.openSync(s.abs('d/big.bin'), 'w');
+    for (let i = 0; i < 160; i++) {
+      block.writeUInt32LE(i, 0);
+      fs.writeSync(out, block);
+    }
+    fs.closeSync(out);
+    s.write('d/small.txt', 'small\n');
+    s.ok(['add', 'd']);
+    fs.rmSync(s.abs('d'), { recursive: true });
+    const child = s.spawnTrove(['checkout']);
+    const r = await killWhen(child, () => entries(s.abs('d')).some((n) => n.endsWith('.tmp')));
+    expect(r.signal, 'checkout finished before it could be killed').toBe('SIGKILL');
+    expect(entries(s.abs('d')).some((n) => n.endsWith('.tmp'))).toBe(true);
+
+    const again = s.ok(['checkout']);
+    expect(again.stdout).toBe('M       d/\n');
+    expect(entries(s.abs('d')).sort()).toEqual(['big.bin', 'small.txt']);
+    expect(s.ok(['status']).stdout).toBe('Data and pipelines are up to date.\n');
+    expectIntactCache(s);
+  });
+});
+
 describe('interrupting add (Ctrl-C)', () => {
   it('SIGINT exits 130, releases the lock, leaves no partial object', async () => {
     const s = repo();
