@@ -67,3 +67,9 @@ export function isNodeError(e: unknown): e is NodeJS.ErrnoException {
 export function errnoOf(e: unknown): string | undefined {
   return isNodeError(e) ? e.code : undefined;
 }
+
+/** Throws nothing for no errors, the error itself for one, a MultiError listing them for several. */
+export function throwCollected(errors: readonly TroveError[], code: string, summary: (n: number) => string, hint?: string): void {
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) throw new MultiError(code, summary(errors.length), [...errors], hint);
+}

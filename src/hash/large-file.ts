@@ -2,16 +2,41 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { promisify } from 'node:util';
 import { objectPath } from '../util/cache-layout.js';
-import { adoptTemp, cacheTempPath, type InsertedFile } from './md5.js';
+import { adoptTemp, cacheTempPath, type HashedFile, type InsertedFile } from './md5.js';
 
 const read = promisify(fs.read);
 const write = promisify(fs.write);
 const SLOT = 8 * 1024 * 1024;
 
 /**
- * Hash-while-copy for big files, pipelined: while the main thread hashes one slot, the thread
- * pool reads the next slot and writes the previous one. A 1 GiB file costs about the md5 time alone.
+ * Pipelined hashing of an open file: while the main thread hashes one slot, the thread pool reads
+ * the next slot and (when `out` is given) writes the previous one. A 1 GiB file costs about the
+ * md5 time alone.
  */
+async function hashPipelined(inp: number, out?: number): Promise<HashedFile> {
+  const slots = [Buffer.allocUnsafe(SLOT), Buffer.allocUnsafe(SLOT), Buffer.allocUnsafe(SLOT)];
+  const writes: (Promise<unknown> | undefined)[] = [undefined, undefined, undefined];
+  const hash = crypto.createHash('md5');
+  let size = 0;
+  let i = 0;
+  let pending = read(inp, slots[0]!, 0, SLOT, null);
+  for (;;) {
+    const { bytesRead } = await pending;
+    if (bytesRead === 0) break;
+    const cur = slots[i]!.subarray(0, bytesRead);
+    const next = (i + 1) % 3;
+    await writes[next];
+    pending = read(inp, slots[next]!, 0, SLOT, null);
+    hash.update(cur);
+    if (out !== undefined) writes[i] = writeAll(out, cur);
+    size += bytesRead;
+    i = next;
+  }
+  await Promise.all(writes);
+  return { md5: hash.digest('hex'), size, after: fs.fstatSync(inp) };
+}
+
+/** Hash-while-copy into the cache for big files. */
 export async function insertLargeFile(src: string, filesRoot: string): Promise<InsertedFile> {
   // The source first: a source that cannot be opened must not leave a temp file in the cache.
   const inp = fs.openSync(src, 'r');
@@ -24,30 +49,10 @@ export async function insertLargeFile(src: string, filesRoot: string): Promise<I
     fs.closeSync(inp);
     throw e;
   }
-  const slots = [Buffer.allocUnsafe(SLOT), Buffer.allocUnsafe(SLOT), Buffer.allocUnsafe(SLOT)];
-  const writes: (Promise<unknown> | undefined)[] = [undefined, undefined, undefined];
-  const hash = crypto.createHash('md5');
-  let size = 0;
   try {
-    let i = 0;
-    let pending = read(inp, slots[0]!, 0, SLOT, null);
-    for (;;) {
-      const { bytesRead } = await pending;
-      if (bytesRead === 0) break;
-      const cur = slots[i]!.subarray(0, bytesRead);
-      const next = (i + 1) % 3;
-      await writes[next];
-      pending = read(inp, slots[next]!, 0, SLOT, null);
-      hash.update(cur);
-      writes[i] = writeAll(out, cur);
-      size += bytesRead;
-      i = next;
-    }
-    await Promise.all(writes);
-    const after = fs.fstatSync(inp);
+    const r = await hashPipelined(inp, out);
     fs.closeSync(out);
-    const md5 = hash.digest('hex');
-    return { md5, size, after, added: adoptTemp(tmp, objectPath(filesRoot, md5)) };
+    return { ...r, added: adoptTemp(tmp, objectPath(filesRoot, r.md5)) };
   } catch (e) {
     try {
       fs.closeSync(out);
@@ -69,26 +74,11 @@ async function writeAll(fd: number, buf: Buffer): Promise<void> {
   }
 }
 
-const readPromise = promisify(fs.read);
 /** md5 of a big file, with reads in the thread pool overlapping hashing on the main thread. */
-export async function md5LargeFile(src: string): Promise<{ md5: string; size: number; after: fs.Stats }> {
+export async function md5LargeFile(src: string): Promise<HashedFile> {
   const inp = fs.openSync(src, 'r');
-  const slots = [Buffer.allocUnsafe(SLOT), Buffer.allocUnsafe(SLOT)];
-  const hash = crypto.createHash('md5');
-  let size = 0;
   try {
-    let i = 0;
-    let pending = readPromise(inp, slots[0]!, 0, SLOT, null);
-    for (;;) {
-      const { bytesRead } = await pending;
-      if (bytesRead === 0) break;
-      const next = i ^ 1;
-      pending = readPromise(inp, slots[next]!, 0, SLOT, null);
-      hash.update(slots[i]!.subarray(0, bytesRead));
-      size += bytesRead;
-      i = next;
-    }
-    return { md5: hash.digest('hex'), size, after: fs.fstatSync(inp) };
+    return await hashPipelined(inp);
   } finally {
     fs.closeSync(inp);
   }

@@ -19,21 +19,32 @@ export interface HashedFile {
   after: fs.Stats;
 }
 
+/**
+ * Reads an open file to its end through the one reused buffer, hashing every chunk and handing it
+ * to `sink` (hash-while-copy) when given.
+ */
+function hashFd(fd: number, sink?: (chunk: Buffer) => void): HashedFile {
+  const hash = crypto.createHash('md5');
+  const buf = buffer();
+  let size = 0;
+  for (;;) {
+    const n = fs.readSync(fd, buf, 0, CHUNK, null);
+    if (n === 0) break;
+    const view = n === CHUNK ? buf : buf.subarray(0, n);
+    hash.update(view);
+    sink?.(view);
+    size += n;
+    // A short read of a regular file is its end: skip the extra read() that would say so.
+    if (n < CHUNK) break;
+  }
+  return { md5: hash.digest('hex'), size, after: fs.fstatSync(fd) };
+}
+
 /** md5 of a file's raw bytes, read into one reused buffer. */
 export function md5FileSync(file: string): HashedFile {
   const fd = fs.openSync(file, 'r');
   try {
-    const hash = crypto.createHash('md5');
-    const buf = buffer();
-    let size = 0;
-    for (;;) {
-      const n = fs.readSync(fd, buf, 0, CHUNK, null);
-      if (n === 0) break;
-      hash.update(n === CHUNK ? buf : buf.subarray(0, n));
-      size += n;
-      if (n < CHUNK) break;
-    }
-    return { md5: hash.digest('hex'), size, after: fs.fstatSync(fd) };
+    return hashFd(fd);
   } finally {
     fs.closeSync(fd);
   }
@@ -134,21 +145,10 @@ export function insertFileSync(src: string, filesRoot: string): InsertedFile {
   try {
     const fd = fs.openSync(src, 'r');
     try {
-      const hash = crypto.createHash('md5');
-      const buf = buffer();
-      let size = 0;
-      for (;;) {
-        const n = fs.readSync(fd, buf, 0, CHUNK, null);
-        if (n === 0) break;
-        const view = n === CHUNK ? buf : buf.subarray(0, n);
-        hash.update(view);
+      result = hashFd(fd, (chunk) => {
         let off = 0;
-        while (off < n) off += fs.writeSync(out, view, off, n - off);
-        size += n;
-        // A short read of a regular file is its end: skip the extra read() that would say so.
-        if (n < CHUNK) break;
-      }
-      result = { md5: hash.digest('hex'), size, after: fs.fstatSync(fd) };
+        while (off < chunk.length) off += fs.writeSync(out, chunk, off, chunk.length - off);
+      });
     } finally {
       fs.closeSync(fd);
     }

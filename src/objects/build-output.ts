@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { MultiError, TroveError } from '../errors.js';
+import { MultiError, TroveError, throwCollected } from '../errors.js';
 import { walkFiles, type WalkFilter, type FileStat } from '../fs/walk.js';
 import type { HashIndex } from '../hash/hash-index.js';
 import { insertLargeFile, md5LargeFile } from '../hash/large-file.js';
@@ -163,7 +163,6 @@ async function hashRecords(
   }
   await smallRun;
   opts.reporter?.progress({ kind: 'end', task });
-  if (errors.length === 1) throw errors[0];
-  if (errors.length > 1) throw new MultiError('READ_FAILED', `cannot read ${errors.length} files`, errors);
+  throwCollected(errors, 'READ_FAILED', (n) => `cannot read ${n} files`);
   return md5s;
 }

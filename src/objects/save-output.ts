@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { MultiError, TroveError } from '../errors.js';
+import { TroveError, throwCollected } from '../errors.js';
 import type { Linker, LinkType } from '../fs/links.js';
 import type { WalkFilter } from '../fs/walk.js';
 import type { HashIndex } from '../hash/hash-index.js';
@@ -69,8 +69,7 @@ function linkIntoCache(root: string, files: FileRecord[], type: LinkType, opts: 
       else throw e;
     }
   }
-  if (errors.length === 1) throw errors[0];
-  if (errors.length > 1) throw new MultiError('SAVE_FAILED', `${errors.length} files could not be saved`, errors);
+  throwCollected(errors, 'SAVE_FAILED', (n) => `${n} files could not be saved`);
 }
 
 /** Hardlinks the workspace file itself into the cache (no copy), then makes it read-only. */

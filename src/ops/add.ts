@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { MultiError, TroveError } from '../errors.js';
+import { TroveError, throwCollected } from '../errors.js';
 import { addIgnoreEntry } from '../git/gitignore.js';
 import type { LinkType } from '../fs/links.js';
 import { saveOutput } from '../objects/save-output.js';
@@ -80,8 +80,7 @@ export async function add(repo: Repo, opts: AddOptions, io: OpIo): Promise<AddRe
   const staged = autostage(repo, result.gitFiles);
   result.gitFiles = staged.files;
   result.staged = staged.staged;
-  if (errors.length === 1) throw errors[0];
-  if (errors.length > 1) throw new MultiError('ADD_FAILED', `${errors.length} targets could not be added`, errors);
+  throwCollected(errors, 'ADD_FAILED', (n) => `${n} targets could not be added`);
   return result;
 }
 

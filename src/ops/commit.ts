@@ -1,4 +1,4 @@
-import { MultiError, TroveError } from '../errors.js';
+import { TroveError, throwCollected } from '../errors.js';
 import { addIgnoreEntry } from '../git/gitignore.js';
 import { saveOutput } from '../objects/save-output.js';
 import { writePointerFile } from '../repo/pointer-files.js';
@@ -73,7 +73,6 @@ export async function commit(repo: Repo, opts: CommitOptions, io: OpIo): Promise
   const staged = autostage(repo, result.gitFiles);
   result.gitFiles = staged.files;
   result.staged = staged.staged;
-  if (errors.length === 1) throw errors[0];
-  if (errors.length > 1) throw new MultiError('COMMIT_FAILED', `${errors.length} outputs could not be committed`, errors);
+  throwCollected(errors, 'COMMIT_FAILED', (n) => `${n} outputs could not be committed`);
   return result;
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import YAML, { isMap, isScalar, isSeq, LineCounter, type Document, type YAMLMap, type Node as YamlNode } from 'yaml';
-import { FileFormatError, MultiError, TroveError } from '../errors.js';
+import { FileFormatError, TroveError, throwCollected } from '../errors.js';
 import type { HashKind } from '../hash/md5.js';
 import { isValidOid } from '../util/cache-layout.js';
 import { posixDirname, posixJoin } from '../util/posix-path.js';
@@ -118,8 +118,7 @@ export class PointerFile {
         }
       }
     }
-    if (problems.length === 1) throw problems[0];
-    if (problems.length > 1) throw new MultiError('FILE_FORMAT', `${relPath}: ${problems.length} problems`, problems);
+    throwCollected(problems, 'FILE_FORMAT', (n) => `${relPath}: ${n} problems`);
     return new PointerFile(relPath, doc, outs, base);
   }
 

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import { FileFormatError, MultiError, TroveError } from '../../errors.js';
+import { FileFormatError, TroveError, throwCollected } from '../../errors.js';
 import { readFileIfExists, writeFileAtomic } from '../../fs/atomic-write.js';
 import { editIni, parseIni, type IniFile } from './configobj.js';
 
@@ -88,8 +88,7 @@ export class Config {
         else throw e;
       }
     }
-    if (problems.length === 1) throw problems[0];
-    if (problems.length > 1) throw new MultiError('CONFIG_INVALID', 'configuration errors:', problems, 'fix the lines named above, or use `trove config --unset`');
+    throwCollected(problems, 'CONFIG_INVALID', () => 'configuration errors:', 'fix the lines named above, or use `trove config --unset`');
     return new Config(files, levels);
   }
 
