@@ -76,7 +76,10 @@ export async function add(repo: Repo, opts: AddOptions, io: OpIo): Promise<AddRe
       errors.push(e);
     }
   }
-  result.linkType = linkType;
+  // A copy into the cache leaves the workspace file as it is, so no link announced the type:
+  // say it once here when something was saved.
+  if (result.added.some((a) => !a.unchanged)) linker.announce();
+  result.linkType = linkType ?? linker.chosenType;
   const staged = autostage(repo, result.gitFiles);
   result.gitFiles = staged.files;
   result.staged = staged.staged;

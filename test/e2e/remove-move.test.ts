@@ -9,7 +9,7 @@ describe('trove remove', () => {
     s.ok(['add', 'a.txt', 'b.txt']);
     const cache = s.cacheOids();
     const r = s.ok(['remove', 'a.txt.dvc']);
-    expect(r.stderr).toContain('\tgit add .gitignore a.txt.dvc\n');
+    expect(r.stderr).toContain('\tgit add .gitignore\n\tgit rm --cached -q --ignore-unmatch a.txt.dvc\n');
     expect(s.exists('a.txt.dvc')).toBe(false);
     expect(s.read('a.txt')).toBe('a');
     expect(s.read('.gitignore')).toBe('/b.txt\n');
@@ -64,7 +64,7 @@ describe('trove move', () => {
     s.write('data.csv', 'a,b\n');
     s.ok(['add', 'data.csv']);
     const r = s.ok(['move', 'data.csv', 'renamed.csv']);
-    expect(r.stderr).toContain('\tgit add .gitignore data.csv.dvc renamed.csv.dvc\n');
+    expect(r.stderr).toContain('\tgit add .gitignore renamed.csv.dvc\n\tgit rm --cached -q --ignore-unmatch data.csv.dvc\n');
     expect(s.exists('data.csv')).toBe(false);
     expect(s.exists('data.csv.dvc')).toBe(false);
     expect(s.read('renamed.csv')).toBe('a,b\n');
