@@ -20,6 +20,16 @@ export function reportError(e: unknown, verbose: boolean, version: string): numb
     if (verbose && ne.stack) err(style.dim(ne.stack));
     return EXIT.failed;
   }
+  if (ne?.code === 'ENOTDIR') {
+    err(style.error(`ERROR: not a directory: ${ne.path ?? ne.message}`));
+    err('  a file sits where trove needs a directory: check cache.dir (`trove cache dir`) and the paths of your outputs');
+    if (verbose && ne.stack) err(style.dim(ne.stack));
+    return EXIT.failed;
+  }
+  if (ne?.code === 'EROFS') {
+    err(style.error(`ERROR: read-only file system${ne.path ? `: ${ne.path}` : ''}`));
+    return EXIT.failed;
+  }
   if (ne?.code === 'ENOSPC') {
     err(style.error(`ERROR: no space left on the device${ne.path ? ` (writing ${ne.path})` : ''}`));
     err('  free some space (`trove gc -w` drops unused cache objects) and run the command again');

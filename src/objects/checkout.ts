@@ -88,10 +88,36 @@ export async function checkoutOutput(t: CheckoutTarget, opts: CheckoutOptions): 
   return result;
 }
 
+/**
+ * lstat of an output's path. A file where one of its parent directories must be is not trove's
+ * to delete (it is no output): that is an error naming it, not a crash.
+ */
+function lstatOutput(t: CheckoutTarget): fs.Stats | undefined {
+  try {
+    return fs.lstatSync(t.abs, { throwIfNoEntry: false });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOTDIR') throw e;
+    // Climb to the first ancestor that exists and is not a directory (stat says ENOTDIR above it).
+    const notAFile = (p: string) => {
+      try {
+        return fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? true;
+      } catch {
+        return true;
+      }
+    };
+    let d = path.dirname(t.abs);
+    while (d !== path.dirname(d) && notAFile(d)) d = path.dirname(d);
+    const blocker = t.display.slice(0, Math.max(0, t.display.length - (t.abs.length - d.length))) || d;
+    throw new TroveError('PATH_BLOCKED', `'${blocker}' is a file where a directory must be`, {
+      hint: 'move or delete that file, then run the checkout again',
+    });
+  }
+}
+
 async function planFile(t: CheckoutTarget, opts: CheckoutOptions): Promise<Plan> {
   const plan: Plan = { link: [], remove: [], refused: [], missing: [], existed: false, replaceWhole: false };
   if (!opts.cache.locate(t.md5, t.hashName)) plan.missing.push(t.md5);
-  const lst = fs.lstatSync(t.abs, { throwIfNoEntry: false });
+  const lst = lstatOutput(t);
   if (!lst) {
     plan.link.push({ rel: '', md5: t.md5, absent: true });
     return plan;
@@ -170,7 +196,7 @@ async function planDir(t: CheckoutTarget, opts: CheckoutOptions): Promise<Plan> 
     plan.missing.push(t.md5);
     return plan;
   }
-  const lst = fs.lstatSync(t.abs, { throwIfNoEntry: false });
+  const lst = lstatOutput(t);
   let wsFiles: { rel: string; stat: FileStat }[] = [];
   if (lst) {
     plan.existed = true;

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { TroveError } from '../errors.js';
 import { Config, configFiles, type ConfigLevel } from '../repo/config/config.js';
@@ -32,6 +33,10 @@ export function cacheDir(opts: CacheDirOptions): CacheDirResult {
   const file = configFiles(dvcDir)[level];
   if (!file) throw new TroveError('NOT_A_REPO', 'not inside a repository', { hint: 'use --global, or run `trove init`' });
   const abs = path.resolve(opts.cwd, opts.value);
+  const st = fs.statSync(abs, { throwIfNoEntry: false });
+  if (st && !st.isDirectory()) {
+    throw new TroveError('CACHE_DIR_INVALID', `'${opts.value}' is not a directory`, { hint: 'name a directory (it is created when first needed)' });
+  }
   const stored = path.isAbsolute(opts.value) ? opts.value : path.relative(path.dirname(file), abs) || '.';
   Config.write(dvcDir, level, 'cache', 'dir', stored.split(path.sep).join('/'));
   return { changed: true, dir: abs };

@@ -66,6 +66,29 @@ describe('trove checkout', () => {
     expect(s.read('f.csv')).toBe('x,y\n1,2\n');
   });
 
+  it('checkout --force prints what DVC printed in the shared session', () => {
+    const s = repo();
+    s.writeAll({ 'data.csv': 'a,b\n', 'images/img0.bin': 'i0', 'images/sub/note.txt': 'n\n' });
+    s.ok(['add', 'data.csv', 'images']);
+    s.write('data.csv', 'a,b\nlocal edit\n');
+    s.write('images/sub/note.txt', 'local edit\n');
+    const r = s.ok(['checkout', '--force']);
+    const dvc = '/work/shared/dvc-formats/outputs/dvc-checkout.txt';
+    const expected = fs.existsSync(dvc) ? fs.readFileSync(dvc, 'utf8').split('\n').slice(1, -2).join('\n') + '\n' : 'M       data.csv\nM       images/\n';
+    expect(r.stdout).toBe(expected);
+  });
+
+  it('a target inside a tracked directory restores just that file', () => {
+    const s = setup();
+    fs.rmSync(s.abs('d/a.txt'));
+    fs.rmSync(s.abs('d/s/b.bin'));
+    s.ok(['checkout', 'd/a.txt']);
+    expect(s.read('d/a.txt')).toBe('a1\n');
+    expect(s.exists('d/s/b.bin')).toBe(false);
+    s.ok(['checkout']);
+    expect(s.readBytes('d/s/b.bin')).toEqual(Buffer.from([0, 1, 2, 3, 255]));
+  });
+
   it('refuses to delete an uncached extra file inside a directory, then -f deletes it', () => {
     const s = setup();
     s.write('d/notes.txt', 'my notes\n');
@@ -169,6 +192,19 @@ describe('trove checkout', () => {
     s.write('f.csv/inner', 'a1\n');
     s.ok(['checkout']);
     expect(s.read('f.csv')).toBe('x,y\n1,2\n');
+  });
+
+  it('a file where an output\'s parent directory must be is a clear error, and is kept', () => {
+    const s = setup();
+    s.write('blocked.dvc', `outs:\n- md5: ${md5('x,y\n1,2\n')}\n  size: 8\n  hash: md5\n  path: f/inner\n`);
+    s.write('f', 'my own file\n');
+    for (const args of [['checkout'], ['checkout', '-f']]) {
+      const r = s.trove(args);
+      expectCleanFailure(r, /cannot check out 'f\/inner': 'f' is a file where a directory must be/);
+    }
+    expect(s.read('f')).toBe('my own file\n');
+    s.write('blocked.dvc', s.read('blocked.dvc').replace('path: f/inner', 'path: f/deeper/inner'));
+    expectCleanFailure(s.trove(['checkout']), /cannot check out 'f\/deeper\/inner': 'f' is a file/);
   });
 
   it('prints paths relative to the current directory', () => {

@@ -122,6 +122,16 @@ describe('trove cache dir', () => {
     expect(s.ok(['cache', 'dir']).stdout).toBe(`${s.root}/.dvc/cache\n`);
   });
 
+  it('a cache dir that is a file is refused when set, and reported (not a crash) when configured', () => {
+    const s = repo();
+    s.write('not-a-dir', 'x');
+    expectCleanFailure(s.trove(['cache', 'dir', 'not-a-dir']), /'not-a-dir' is not a directory/);
+    expect(s.read('.dvc/config')).toBe('');
+    s.ok(['config', 'cache.dir', '../not-a-dir']);
+    s.write('f', 'f');
+    expectCleanFailure(s.trove(['add', 'f']), /not a directory: .*not-a-dir/);
+  });
+
   it('cache.dir set with `config` is relative to the config file', () => {
     const s = repo();
     s.ok(['config', 'cache.dir', '../../elsewhere']);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { expectCleanFailure, repo, type Sandbox } from './helpers.js';
+import { expectCleanFailure, md5, repo, type Sandbox } from './helpers.js';
 
 const OUTPUTS = '/work/shared/dvc-formats/outputs';
 
@@ -122,6 +122,17 @@ describe('trove status', () => {
     s.write('loose.txt', 'x');
     expectCleanFailure(s.trove(['status', 'loose.txt']), /not tracked/);
     expectCleanFailure(s.trove(['status', 'no-such-thing']), /not tracked/);
+  });
+
+  it('an output the pointer file records no hash for is new; commit records it without asking', () => {
+    const s = repo();
+    s.write('fresh.txt', 'fresh\n');
+    s.write('fresh.txt.dvc', 'outs:\n- path: fresh.txt\n');
+    expect(s.ok(['status']).stdout).toBe('fresh.txt.dvc:\n\tchanged outs:\n\t\tnew:                fresh.txt\n');
+    expect(JSON.parse(s.ok(['status', '--json']).stdout)).toEqual({ 'fresh.txt.dvc': [{ 'changed outs': { 'fresh.txt': 'new' } }] });
+    s.ok(['commit']);
+    expect(s.read('fresh.txt.dvc')).toContain(`md5: ${md5('fresh\n')}`);
+    expect(s.ok(['status']).stdout).toBe('Data and pipelines are up to date.\n');
   });
 
   it('prints paths relative to the current directory', () => {
