@@ -33,6 +33,19 @@ describe('trove commit', () => {
     expect(s.cacheOids()).not.toContain(md5('v2'));
   });
 
+  it('core.autostage stages the committed pointer files', () => {
+    const s = repo();
+    s.ok(['config', 'core.autostage', 'true']);
+    s.write('f.txt', 'v1');
+    s.ok(['add', 'f.txt']);
+    s.git('add', '-A');
+    s.git('commit', '-q', '-m', 'v1');
+    s.write('f.txt', 'v2');
+    const r = s.ok(['commit', '-f']);
+    expect(r.stderr).not.toContain('git add');
+    expect(s.staged()).toEqual(['f.txt.dvc']);
+  });
+
   it('targets only the named outputs', () => {
     const s = repo();
     s.writeAll({ 'a.txt': 'a1', 'b.txt': 'b1' });

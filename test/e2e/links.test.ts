@@ -132,6 +132,22 @@ describe('cache.type', () => {
     expect(s.ok(['status']).stdout).toBe('Data and pipelines are up to date.\n');
   });
 
+  it.each(['symlink', 'hardlink'])('%s: data kept by `remove` is a plain file that survives gc', (type) => {
+    const s = setup(type);
+    s.ok(['add', 'd', 'f.bin']);
+    s.ok(['move', 'f.bin', 'moved.bin']);
+    expect(s.read('moved.bin')).toBe('file\n');
+    s.ok(['remove', 'moved.bin.dvc', 'd.dvc']);
+    s.ok(['gc', '-w', '-f']);
+    expect(s.cacheObjects()).toEqual([]);
+    expect(s.read('moved.bin')).toBe('file\n');
+    expect(s.read('d/sub/b.txt')).toBe('beta\n');
+    for (const f of ['moved.bin', 'd/a.txt', 'd/sub/b.txt', 'd/sub/dup.txt']) {
+      expect(s.lstat(f).isSymbolicLink(), f).toBe(false);
+      expect(s.mode(f), f).toBe(0o644);
+    }
+  });
+
   it('an unknown link type is rejected when set', () => {
     const s = repo();
     expectCleanFailure(s.trove(['config', 'cache.type', 'teleport']), /unknown link type 'teleport'/);

@@ -144,6 +144,16 @@ describe('trove status', () => {
     expect(r.stdout).toBe('deep/f.txt.dvc:\n\tchanged outs:\n\t\tmodified:           deep/f.txt\n');
   });
 
+  it('-q prints nothing and exits 1 when something changed, as DVC', () => {
+    const s = setup();
+    const clean = s.trove(['status', '-q']);
+    expect([clean.code, clean.stdout, clean.stderr]).toEqual([0, '', '']);
+    s.write('data.csv', 'changed');
+    const dirty = s.trove(['status', '-q']);
+    expect([dirty.code, dirty.stdout, dirty.stderr]).toEqual([1, '', '']);
+    expect(s.trove(['status', '-q', 'images.dvc']).code).toBe(0);
+  });
+
   it('exits 0 with changes, and is read-only (no lock, no pointer changes)', () => {
     const s = setup();
     s.write('data.csv', 'changed');

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { StatusResult } from '../../ops/status.js';
 import { openRepo, run } from '../context.js';
+import { EXIT } from '../errors.js';
 import { out, outJson } from '../output.js';
 
 export function renderStatus(result: StatusResult): string[] {
@@ -32,13 +33,16 @@ Statuses:
   not in cache   the recorded data is not in the cache (fetch it, or re-add it)
   new            the pointer file records no hash yet
 
-Exit status is 0 whether or not something changed.`,
+Exit status is 0 whether or not something changed; with -q nothing is printed and the exit
+status is 1 when something changed (as DVC).`,
     )
     .action(async (targets: string[], o: { json?: boolean; quiet?: boolean; verbose?: boolean }) =>
       run(o, async (io, track) => {
         const repo = await openRepo(track);
         const { status } = await import('../../ops/status.js');
         const result = await status(repo, { targets }, io);
+        // DVC's -q: print nothing; the exit status says whether anything changed (for scripts).
+        if (o.quiet) return Object.keys(result).length > 0 ? EXIT.failed : EXIT.ok;
         if (o.json) {
           outJson(result);
           return;
