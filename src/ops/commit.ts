@@ -36,7 +36,7 @@ export async function commit(repo: Repo, opts: CommitOptions, io: OpIo): Promise
         throw new TroveError('NO_SUCH_FILE', `output '${repo.display(out.repoPath)}' does not exist`, { hint: `restore it with \`trove checkout ${repo.display(pointer.relPath)}\`, or stop tracking it with \`trove remove\`` });
       }
       const same = out.hash?.md5 === hashOf(current) && out.hashName === 'md5';
-      if (same && !missingFromCache(repo, out)) {
+      if (same && (!out.cache || !missingFromCache(repo, out))) {
         result.unchanged.push(out.repoPath);
         continue;
       }
@@ -47,14 +47,19 @@ export async function commit(repo: Repo, opts: CommitOptions, io: OpIo): Promise
           throw new TroveError('COMMIT_REFUSED', `unable to commit changed '${repo.display(pointer.relPath)}'`, { hint: 'use `-f|--force` to commit without asking' });
         }
       }
-      const built = await saveOutput(repo.abs(out.repoPath), {
-        cache: repo.cache,
-        index: repo.index,
-        linker,
-        filter: repo.dvcignore.prepare(repo.abs(out.repoPath)),
-        reporter: io.reporter,
-        label: `Committing ${repo.display(out.repoPath)}`,
-      });
+      // A `cache: false` output (DVC's metrics, plots) is hashed and recorded, never stored.
+      const built = !out.cache
+        ? out.hashName === 'md5'
+          ? current
+          : await currentState(repo, { ...out, hashName: 'md5' }, io)
+        : await saveOutput(repo.abs(out.repoPath), {
+            cache: repo.cache,
+            index: repo.index,
+            linker,
+            filter: repo.dvcignore.prepare(repo.abs(out.repoPath)),
+            reporter: io.reporter,
+            label: `Committing ${repo.display(out.repoPath)}`,
+          });
       if (!built) throw new TroveError('NO_SUCH_FILE', `output '${out.repoPath}' disappeared while it was being committed`);
       const hash = hashInfoOf(built);
       pointer.setHash(index, hash);

@@ -46,6 +46,25 @@ describe('trove commit', () => {
     expect(s.staged()).toEqual(['f.txt.dvc']);
   });
 
+  it('a `cache: false` output is hashed and recorded, never stored in the cache or gitignored', () => {
+    const s = repo();
+    s.write('metrics.json', '{"acc": 0.9}\n');
+    s.write('metrics.json.dvc', 'outs:\n- path: metrics.json\n  cache: false\n');
+    s.ok(['commit']);
+    expect(s.read('metrics.json.dvc')).toContain(`md5: ${md5('{"acc": 0.9}\n')}`);
+    expect(s.read('metrics.json.dvc')).toContain('cache: false');
+    expect(s.cacheOids()).toEqual([]);
+    expect(s.exists('.gitignore')).toBe(false);
+    expect(s.ok(['status']).stdout).toBe('Data and pipelines are up to date.\n');
+    s.write('metrics.json', '{"acc": 0.95}\n');
+    expect(JSON.parse(s.ok(['status', '--json']).stdout)).toEqual({ 'metrics.json.dvc': [{ 'changed outs': { 'metrics.json': 'modified' } }] });
+    s.ok(['commit', '-f']);
+    expect(s.cacheOids()).toEqual([]);
+    // checkout leaves it alone (nothing to restore it from).
+    expect(s.ok(['checkout']).stdout).toBe('');
+    expect(s.read('metrics.json')).toBe('{"acc": 0.95}\n');
+  });
+
   it('targets only the named outputs', () => {
     const s = repo();
     s.writeAll({ 'a.txt': 'a1', 'b.txt': 'b1' });
