@@ -26,6 +26,12 @@ export function reportError(e: unknown, verbose: boolean, version: string): numb
     if (verbose && ne.stack) err(style.dim(ne.stack));
     return EXIT.failed;
   }
+  if (ne?.code === 'EISDIR') {
+    err(style.error(`ERROR: is a directory: ${ne.path ?? ne.message}`));
+    err('  a directory sits where trove needs a file: move it away');
+    if (verbose && ne.stack) err(style.dim(ne.stack));
+    return EXIT.failed;
+  }
   if (ne?.code === 'EROFS') {
     err(style.error(`ERROR: read-only file system${ne.path ? `: ${ne.path}` : ''}`));
     return EXIT.failed;

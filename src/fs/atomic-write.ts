@@ -56,6 +56,8 @@ export function readFileIfExists(file: string): string | undefined {
     return fs.readFileSync(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    // Node's EISDIR from a read names no path: say which one.
+    if ((e as NodeJS.ErrnoException).code === 'EISDIR') throw Object.assign(e as Error, { path: file });
     throw e;
   }
 }

@@ -88,6 +88,18 @@ describe('bad pointer files: one clear message naming the file (and line), no st
     expect(s.read('data.dvc')).toBe(text);
   });
 
+  it('a directory where a config file or .gitignore must be is reported, not a crash', () => {
+    const s = repo();
+    fs.rmSync(s.abs('.dvc/config'));
+    fs.mkdirSync(s.abs('.dvc/config'));
+    expectCleanFailure(s.trove(['status']), /is a directory: .*\.dvc\/config/);
+    fs.rmdirSync(s.abs('.dvc/config'));
+    fs.writeFileSync(s.abs('.dvc/config'), '');
+    fs.mkdirSync(s.abs('.gitignore'));
+    s.write('q', 'q');
+    expectCleanFailure(s.trove(['add', 'q']), /is a directory: .*\.gitignore/);
+  });
+
   it('a corrupt directory manifest in the cache is reported, not a crash', () => {
     const s = repo();
     s.write('d/f', 'f');
