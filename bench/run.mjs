@@ -122,4 +122,15 @@ if (want('big')) benchBig();
 if (want('many')) benchMany();
 if (want('tiny')) benchTiny();
 fs.writeFileSync(path.join(ROOT, 'results.json'), JSON.stringify({ date: new Date().toISOString(), rows }, null, 2));
+// The same figures as a Markdown table, for docs/benchmarks.md.
+const f = (x, d = 3) => (x === undefined ? '' : x.toFixed(d));
+console.log('\n| step | trove (s) | reference | ref (s) | ratio | target | DVC 3.22.1 (s) | vs DVC |');
+console.log('|---|---:|---|---:|---:|---:|---:|---:|');
+for (const r of rows) {
+  if (r.step.includes('memory')) {
+    console.log(`| ${r.step} | ${f(r.seconds, 0)} MiB | | | | ${r.target ? `< ${r.target} MiB` : ''} | ${r.dvc ? `${r.dvc} MiB` : ''} | |`);
+    continue;
+  }
+  console.log(`| ${r.step} | ${f(r.seconds)} | ${r.refName ?? ''} | ${f(r.refSeconds)} | ${f(r.ratio, 2)} | ${r.target ? `<= ${r.target}` : ''} | ${r.dvc ?? ''} | ${r.vsDvc ? `${f(r.vsDvc, 1)}x faster` : ''} |`);
+}
 console.log(`\nresults: ${path.join(ROOT, 'results.json')}`);
