@@ -58,10 +58,17 @@ function linkIntoCache(root: string, files: FileRecord[], type: LinkType, opts: 
     try {
       let objStat = fs.statSync(obj, { throwIfNoEntry: false });
       if (!objStat) {
-        objStat = adoptByLink(ws, obj, f) ?? copyIn(ws, f, cache);
+        // Adopt the workspace inode only when it is a plain file of its own. A symlink would be
+        // hardlinked as a symlink (the object would be a link to some other object), and an
+        // inode shared with another name (an older cache object, edited through a hardlink)
+        // must not get a second name: copy those.
+        const wsL = fs.lstatSync(ws);
+        const own = wsL.isFile() && wsL.nlink === 1;
+        objStat = (own ? adoptByLink(ws, obj, f) : undefined) ?? copyIn(ws, f, cache);
       }
       const wsStat = fs.lstatSync(ws);
-      const linked = type === 'hardlink' ? wsStat.ino === objStat.ino && wsStat.dev === objStat.dev : wsStat.isSymbolicLink();
+      // A symlink counts only when it points at this very object (not at an older version).
+      const linked = type === 'hardlink' ? wsStat.ino === objStat.ino && wsStat.dev === objStat.dev : wsStat.isSymbolicLink() && fs.readlinkSync(ws) === obj;
       if (!linked) linker.link(obj, ws);
       index.set(fs.statSync(ws), f.md5);
     } catch (e) {

@@ -9,6 +9,7 @@ import { hashInfoOf } from './output-state.js';
 import { collectPointerFiles, isPointerFileName, loadPointerFile, POINTER_SUFFIX, writePointerFile } from '../repo/pointer-files.js';
 import type { Repo } from '../repo/repo.js';
 import { isSameOrParent, relativeInside } from '../util/posix-path.js';
+import { dropObjectsEditedThroughLinks } from './edited-links.js';
 import { expandGlobs } from './glob.js';
 import { autostage } from './autostage.js';
 import type { OpIo } from './io.js';
@@ -117,7 +118,8 @@ function checkTarget(repo: Repo, target: string): string {
   }
   repo.assertNoSymlinkEscape(repoPath);
   const real = fs.realpathSync(abs);
-  if (real !== abs) {
+  // A symlink into the cache is trove's own link (cache.type symlink), wherever the cache is.
+  if (real !== abs && !isInCache(repo, real)) {
     const inside = relativeInside(repo.root, real);
     if (inside === undefined) {
       throw new TroveError('PATH_OUTSIDE_REPO', `'${target}' is a symlink that leads outside of the repository (to '${real}')`, {
@@ -128,6 +130,16 @@ function checkTarget(repo: Repo, target: string): string {
     if (first === '.dvc' || first === '.git') throw new TroveError('BAD_TARGET', `'${target}' is a symlink into '${first}/', which cannot be tracked`);
   }
   return repoPath;
+}
+
+function isInCache(repo: Repo, real: string): boolean {
+  let cacheDir = repo.cache.dir;
+  try {
+    cacheDir = fs.realpathSync(cacheDir);
+  } catch {
+    /* no cache yet */
+  }
+  return relativeInside(cacheDir, real) !== undefined;
 }
 
 /** An output may not sit inside another pointer file's output, nor contain one. */
@@ -174,6 +186,7 @@ async function addOne(
   });
   if (!built) throw new TroveError('NO_SUCH_FILE', `path '${repoPath}' disappeared while it was being added`);
   const hash = hashInfoOf(built);
+  dropObjectsEditedThroughLinks(repo, existing?.outs.find((o) => o.repoPath === repoPath), built, io);
   let pf: PointerFile;
   let unchanged = false;
   const idx = existing?.outs.findIndex((o) => o.repoPath === repoPath) ?? -1;

@@ -4,6 +4,7 @@ import { saveOutput } from '../objects/save-output.js';
 import { writePointerFile } from '../repo/pointer-files.js';
 import type { Repo } from '../repo/repo.js';
 import { autostage } from './autostage.js';
+import { dropObjectsEditedThroughLinks } from './edited-links.js';
 import type { OpIo } from './io.js';
 import { currentState, hashInfoOf, hashOf, missingFromCache } from './output-state.js';
 import { selectOutputs } from './targets.js';
@@ -62,6 +63,7 @@ export async function commit(repo: Repo, opts: CommitOptions, io: OpIo): Promise
           });
       if (!built) throw new TroveError('NO_SUCH_FILE', `output '${out.repoPath}' disappeared while it was being committed`);
       const hash = hashInfoOf(built);
+      dropObjectsEditedThroughLinks(repo, out, built, io);
       pointer.setHash(index, hash);
       writePointerFile(repo, pointer);
       result.committed.push({ path: out.repoPath, pointerFile: pointer.relPath, md5: hash.md5 });

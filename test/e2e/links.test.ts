@@ -148,6 +148,52 @@ describe('cache.type', () => {
     }
   });
 
+  it.each(['hardlink', 'symlink'])('%s: an edit made through the link (root ignores 0444) never stays in the cache', (type) => {
+    const s = setup(type);
+    s.ok(['add', 'f.bin']);
+    const target = type === 'symlink' ? fs.realpathSync(s.abs('f.bin')) : s.abs('f.bin');
+    fs.chmodSync(target, 0o644);
+    fs.appendFileSync(target, 'edited in place\n');
+    expect(corruptObjects(s.cacheObjects())).toHaveLength(1);
+    const r = s.trove(['checkout']);
+    expect(r.stderr).toContain('edited in place through a link into the cache');
+    // The edit is kept in the workspace; the damaged object is gone from the cache.
+    expect(s.read('f.bin')).toBe('file\nedited in place\n');
+    expect(corruptObjects(s.cacheObjects())).toEqual([]);
+    s.ok(['add', 'f.bin']);
+    expect(s.ok(['status']).stdout).toBe('Data and pipelines are up to date.\n');
+    expect(corruptObjects(s.cacheObjects())).toEqual([]);
+  });
+
+  it.each([
+    ['hardlink', 'add'],
+    ['symlink', 'add'],
+    ['hardlink', 'commit'],
+    ['symlink', 'commit'],
+  ])('%s: editing through the link, then %s, leaves no misnamed object and loses no data to gc', (type, verb) => {
+    const s = setup(type);
+    s.ok(['add', 'f.bin', 'd']);
+    for (const f of ['f.bin', 'd/sub/b.txt']) {
+      const target = fs.realpathSync(s.abs(f));
+      fs.chmodSync(target, 0o644);
+      fs.appendFileSync(target, 'edited through the link\n');
+    }
+    const r = s.ok(verb === 'add' ? ['add', 'f.bin', 'd'] : ['commit', '-f']);
+    expect(r.stderr).toContain("'f.bin' was edited in place through a link into the cache");
+    // Every object is a real file holding what its name says.
+    for (const o of s.cacheObjects()) expect(fs.lstatSync(o.path).isFile(), o.oid).toBe(true);
+    expect(corruptObjects(s.cacheObjects())).toEqual([]);
+    s.ok(['gc', '-w', '-f']);
+    expect(s.read('f.bin')).toBe('file\nedited through the link\n');
+    expect(s.read('d/sub/b.txt')).toBe('beta\nedited through the link\n');
+    expect(s.ok(['status']).stdout).toBe('Data and pipelines are up to date.\n');
+    fs.rmSync(s.abs('d'), { recursive: true });
+    fs.rmSync(s.abs('f.bin'));
+    s.ok(['checkout']);
+    expect(s.read('f.bin')).toBe('file\nedited through the link\n');
+    expect(s.read('d/sub/b.txt')).toBe('beta\nedited through the link\n');
+  });
+
   it('an unknown link type is rejected when set', () => {
     const s = repo();
     expectCleanFailure(s.trove(['config', 'cache.type', 'teleport']), /unknown link type 'teleport'/);
