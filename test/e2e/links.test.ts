@@ -57,6 +57,8 @@ describe('cache.type', () => {
     }
     for (const o of s.cacheObjects()) expect(o.mode).toBe(0o444);
     expect(s.ok(['status']).stdout).toBe('Data and pipelines are up to date.\n');
+    // Re-adding symlinked outputs (links into the cache) is a no-op, not 'a symlink into .dvc/'.
+    expect(s.ok(['add', 'd', 'f.bin']).stderr).toContain("'f.bin' didn't change");
     s.ok(['unprotect', 'f.bin']);
     expect(s.lstat('f.bin').isSymbolicLink()).toBe(false);
     expect(s.read('f.bin')).toBe('file\n');
