@@ -112,6 +112,20 @@ describe('trove cache dir', () => {
     expect(listCache(path.join(ext, 'files', 'md5'))).toHaveLength(3);
   });
 
+  it('a cache outside the repository with symlink checkouts: re-add, status and checkout work', () => {
+    const s = repo();
+    s.ok(['cache', 'dir', '../ext-cache']);
+    s.ok(['config', 'cache.type', 'symlink']);
+    s.writeAll({ 'd/x': 'x\n', 'f': 'f\n' });
+    s.ok(['add', 'd', 'f']);
+    expect(fs.readlinkSync(s.abs('f')).startsWith(path.join(s.base, 'ext-cache'))).toBe(true);
+    expect(s.ok(['add', 'd', 'f']).stderr).toContain("'f' didn't change");
+    expect(s.ok(['status']).stdout).toBe('Data and pipelines are up to date.\n');
+    fs.rmSync(s.abs('d'), { recursive: true });
+    expect(s.ok(['checkout']).stdout).toBe('A       d/\n');
+    expect(s.read('d/x')).toBe('x\n');
+  });
+
   it('an absolute path is stored as is; --local and --unset work', () => {
     const s = repo();
     const ext = path.join(s.base, 'abs-cache');
