@@ -122,6 +122,25 @@ describe('a killed checkout leaves a workspace the next checkout repairs', () =>
   });
 });
 
+describe('damaged state files', () => {
+  it('a garbage or truncated hash index costs a re-hash, never a wrong answer', () => {
+    const s = repo();
+    s.writeAll({ 'd/a': 'a\n', 'd/b': 'b\n', 'f': 'f\n' });
+    s.ok(['add', 'd', 'f']);
+    const index = s.abs('.dvc/tmp/trove/hash-index');
+    expect(fs.existsSync(index)).toBe(true);
+    const good = fs.readFileSync(index);
+    for (const bad of [crypto.randomBytes(good.length), good.subarray(0, good.length - 7), Buffer.alloc(0)]) {
+      fs.writeFileSync(index, bad);
+      expect(s.ok(['status']).stdout).toBe('Data and pipelines are up to date.\n');
+      s.write('d/a', 'A\n');
+      expect(JSON.parse(s.ok(['status', '--json']).stdout)).toEqual({ 'd.dvc': [{ 'changed outs': { d: 'modified' } }] });
+      s.write('d/a', 'a\n');
+    }
+    expect(s.ok(['status']).stdout).toBe('Data and pipelines are up to date.\n');
+  });
+});
+
 describe('interrupting add (Ctrl-C)', () => {
   it('SIGINT exits 130, releases the lock, leaves no partial object', async () => {
     const s = repo();
