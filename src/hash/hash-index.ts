@@ -16,6 +16,8 @@ import type { HashKind } from './md5.js';
 const MAGIC = Buffer.from('TRVIDX1\n');
 const REC = 48;
 const KIND_CODE: Record<HashKind, number> = { md5: 0, 'md5-dos2unix': 1 };
+/** Wider than the coarse clock Linux filesystems stamp mtimes with (one jiffy, <= 10 ms). */
+export const RACY_WINDOW_MS = 25;
 
 interface Pending {
   mtimeMs: number;
@@ -91,6 +93,18 @@ export class HashIndex {
     if (d.readDoubleLE(off + 8) !== stat.mtimeMs || d.readDoubleLE(off + 16) !== stat.size) return undefined;
     if (zlib.crc32(d.subarray(off, off + 44)) !== d.readUInt32LE(off + 44)) return undefined;
     return d.toString('hex', off + 24, off + 40);
+  }
+
+  /**
+   * Records a hash read from a file that others may still write, unless its mtime is so close to
+   * the moment the read ended (`readAt`, ms since the epoch) that a further write could keep the
+   * same mtime: filesystems stamp files with a coarse clock (a few ms on Linux). Such a file is
+   * simply hashed again next time: git's "racily clean" rule. Returns whether it was recorded.
+   */
+  setIfSettled(stat: StatLike, md5: string, kind: HashKind, readAt: number): boolean {
+    if (stat.mtimeMs > readAt - RACY_WINDOW_MS) return false;
+    this.set(stat, md5, kind);
+    return true;
   }
 
   set(stat: StatLike, md5: string, kind: HashKind = 'md5'): void {

@@ -11,7 +11,8 @@ export type HashTask =
   | { op: 'copy'; path: string; dst: string; mode: number; md5: string };
 
 export type HashTaskResult =
-  | { ok: true; md5: string; size: number; ino: number; mtimeMs: number; added?: boolean }
+  /** `readAt`: when the read ended (ms since the epoch), for the hash index's racy-file rule. */
+  | { ok: true; md5: string; size: number; ino: number; mtimeMs: number; readAt: number; added?: boolean }
   | { ok: false; code: string; message: string };
 
 function copyOut(task: Extract<HashTask, { op: 'copy' }>): HashTaskResult {
@@ -25,7 +26,7 @@ function copyOut(task: Extract<HashTask, { op: 'copy' }>): HashTaskResult {
     throw e;
   }
   const st = fs.statSync(task.dst);
-  return { ok: true, md5: task.md5, size: st.size, ino: st.ino, mtimeMs: st.mtimeMs };
+  return { ok: true, md5: task.md5, size: st.size, ino: st.ino, mtimeMs: st.mtimeMs, readAt: Date.now() };
 }
 let copies = 0;
 
@@ -39,6 +40,7 @@ export function runHashTask(task: HashTask): HashTaskResult {
       size: r.size,
       ino: r.after.ino,
       mtimeMs: r.after.mtimeMs,
+      readAt: Date.now(),
       ...('added' in r ? { added: (r as { added: boolean }).added } : {}),
     };
   } catch (e) {

@@ -3,7 +3,7 @@ import { MultiError, TroveError, throwCollected } from '../errors.js';
 import { walkFiles, type WalkFilter, type FileStat } from '../fs/walk.js';
 import type { HashIndex } from '../hash/hash-index.js';
 import { insertLargeFile, md5LargeFile } from '../hash/large-file.js';
-import type { HashKind } from '../hash/md5.js';
+import { md5Dos2UnixFileSync, type HashKind } from '../hash/md5.js';
 import type { HashTask, HashTaskResult } from '../hash/tasks.js';
 import { runHashTasks } from '../hash/worker-pool.js';
 import type { Reporter } from '../progress.js';
@@ -133,8 +133,8 @@ async function hashRecords(
     }
     md5s[i] = r.md5;
     const st = files[i]!.stat;
-    // Record only when the file did not change while it was read.
-    if (r.ino === st.ino && r.mtimeMs === st.mtimeMs && r.size === st.size) index.set(st, r.md5, kind);
+    // Record only when the file did not change while it was read (and is not racily new).
+    if (r.ino === st.ino && r.mtimeMs === st.mtimeMs && r.size === st.size) index.setIfSettled(st, r.md5, kind, r.readAt);
   };
 
   const smallTasks: HashTask[] = small.map((i) =>
@@ -153,8 +153,8 @@ async function hashRecords(
           ? await insertLargeFile(pathOf(i), insertInto!.filesRoot)
           : kind === 'md5'
             ? await md5LargeFile(pathOf(i))
-            : (await import('../hash/md5.js')).md5Dos2UnixFileSync(pathOf(i));
-      accept(i, { ok: true, md5: r.md5, size: r.size, ino: r.after.ino, mtimeMs: r.after.mtimeMs });
+            : md5Dos2UnixFileSync(pathOf(i));
+      accept(i, { ok: true, md5: r.md5, size: r.size, ino: r.after.ino, mtimeMs: r.after.mtimeMs, readAt: Date.now() });
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       accept(i, { ok: false, code: err.code ?? 'EUNKNOWN', message: err.message });

@@ -29,7 +29,7 @@ export async function md5sOf(
     if (!r.ok) return;
     out[i] = r.md5;
     const st = files[i]!.stat;
-    if (r.ino === st.ino && r.mtimeMs === st.mtimeMs && r.size === st.size) index.set(st, r.md5, kind);
+    if (r.ino === st.ino && r.mtimeMs === st.mtimeMs && r.size === st.size) index.setIfSettled(st, r.md5, kind, r.readAt);
   });
   return out;
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { HashIndex, type StatLike } from '../../../src/hash/hash-index.js';
+import { HashIndex, RACY_WINDOW_MS, type StatLike } from '../../../src/hash/hash-index.js';
 import { useTempDirs } from '../helpers.js';
 
 const MAGIC_LEN = 8;
@@ -34,6 +34,17 @@ describe('HashIndex', () => {
     const b = HashIndex.open(file);
     expect(b.get(statOf(1))).toBe(md5Of(1));
     expect(b.size).toBe(1);
+  });
+
+  it('does not record a file whose mtime is within the racy window of the read (git\'s racily-clean rule)', () => {
+    const index = HashIndex.inMemory();
+    const readAt = 1_700_000_000_000;
+    const fresh: StatLike = { ino: 1, mtimeMs: readAt - RACY_WINDOW_MS + 1, size: 3 };
+    const settled: StatLike = { ino: 2, mtimeMs: readAt - RACY_WINDOW_MS - 1, size: 3 };
+    expect(index.setIfSettled(fresh, 'a'.repeat(32), 'md5', readAt)).toBe(false);
+    expect(index.get(fresh)).toBeUndefined();
+    expect(index.setIfSettled(settled, 'b'.repeat(32), 'md5', readAt)).toBe(true);
+    expect(index.get(settled)).toBe('b'.repeat(32));
   });
 
   it('a changed mtime or size is a miss', () => {
