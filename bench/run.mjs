@@ -66,6 +66,14 @@ function benchMany() {
   makeFiles(path.join(dir, 'data'), { count: 20000, dirs: 200, size: () => 100_000, seed: 2 });
   const md5p2 = timeMedian("find data -type f -print0 | xargs -0 -P2 -n 256 md5sum >/dev/null", dir);
   row('many add', timeMedian(trove('add -q data'), dir, { prep: RESET }), 'find|xargs -P2 md5sum', md5p2, 2);
+  // The copy above is what cache.type reflink,copy costs without reflinks; the same add with
+  // hardlinks (no copy) against the same reference, and a plain copy of the data for scale.
+  const cpaData = timeMedian('cp -a data data2', dir, { prep: 'rm -rf data2' });
+  sh('rm -rf data2', dir);
+  row('many cp -a of the data', cpaData, 'find|xargs -P2 md5sum', md5p2);
+  sh(trove('config cache.type hardlink'), dir);
+  row('many add (hardlink)', timeMedian(trove('add -q data'), dir, { prep: RESET }), 'find|xargs -P2 md5sum', md5p2, 2);
+  sh(`${trove('config cache.type copy')} && ${RESET} && chmod -R u+w data && ${trove('add -q data')}`, dir);
   const walk = timeMedian("find data -printf '%s %T@ %i\\n' >/dev/null", dir, { runs: 5 });
   row('many status', timeMedian(trove('status'), dir, { runs: 5 }), 'find stat walk', walk, 3);
   const touch = 'printf x >> data/d007/f000007.bin';

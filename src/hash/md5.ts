@@ -162,6 +162,12 @@ export function insertFileSync(src: string, filesRoot: string): InsertedFile {
 }
 
 /** Moves a fully written temp object to its final name, unless that object already exists. */
+let hidesRead: boolean | undefined;
+/** Read once per thread: process.umask() costs two syscalls, and this runs once per object. */
+function umaskHidesRead(): boolean {
+  return (hidesRead ??= (process.umask() & 0o444) !== 0);
+}
+
 export function adoptTemp(tmp: string, dest: string): boolean {
   if (fs.existsSync(dest)) {
     fs.rmSync(tmp, { force: true });
@@ -170,7 +176,7 @@ export function adoptTemp(tmp: string, dest: string): boolean {
   try {
     // Temp objects are created 0444 already (see insertFileSync), unless the umask took read bits
     // away (077, 027): DVC's objects are 0444 regardless, so put them back in that case only.
-    if ((process.umask() & 0o444) !== 0) fs.chmodSync(tmp, 0o444);
+    if (umaskHidesRead()) fs.chmodSync(tmp, 0o444);
     fs.renameSync(tmp, dest);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
