@@ -168,6 +168,11 @@ function umaskHidesRead(): boolean {
   return (hidesRead ??= (process.umask() & 0o444) !== 0);
 }
 
+/** For code that changes the process umask after objects were written (tests). */
+export function refreshUmask(): void {
+  hidesRead = undefined;
+}
+
 export function adoptTemp(tmp: string, dest: string): boolean {
   if (fs.existsSync(dest)) {
     fs.rmSync(tmp, { force: true });

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { refreshUmask } from '../../../src/hash/md5.js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { insertLargeFile, md5LargeFile } from '../../../src/hash/large-file.js';
 import { caught, listTree, useTempDirs } from '../helpers.js';
@@ -69,6 +70,7 @@ describe('large files (~70 MB)', () => {
 
   it('the object is 0444 whatever the umask', async () => {
     const old = process.umask(0o077);
+    refreshUmask();
     try {
       const src = path.join(dir, 'f');
       const want = writeBig(src, 3 * MiB);
@@ -77,6 +79,7 @@ describe('large files (~70 MB)', () => {
       expect(fs.statSync(path.join(root, want.slice(0, 2), want.slice(2))).mode & 0o777).toBe(0o444);
     } finally {
       process.umask(old);
+      refreshUmask();
     }
   });
 

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { hashFileSync, insertFileSync, isTextBlock, md5Dos2UnixFileSync, md5FileSync } from '../../../src/hash/md5.js';
+import { hashFileSync, insertFileSync, isTextBlock, md5Dos2UnixFileSync, md5FileSync, refreshUmask } from '../../../src/hash/md5.js';
 import { caughtSync, listTree, prng, useTempDirs, writeFile } from '../helpers.js';
 
 const MiB = 1024 * 1024;
@@ -163,12 +163,14 @@ describe('insertFileSync', () => {
 
   it('objects are 0444 whatever the umask, as DVC makes them', () => {
     const old = process.umask(0o077);
+    refreshUmask();
     try {
       const root = path.join(dir, 'cache', 'files', 'md5');
       const r = insertFileSync(put('private', Buffer.from('shared cache')), root);
       expect(fs.statSync(path.join(root, r.md5.slice(0, 2), r.md5.slice(2))).mode & 0o777).toBe(0o444);
     } finally {
       process.umask(old);
+      refreshUmask();
     }
   });
 
