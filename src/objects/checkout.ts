@@ -222,7 +222,6 @@ async function planDir(t: CheckoutTarget, opts: CheckoutOptions): Promise<Plan> 
       throw new TroveError('NOT_TRACKED', `'${t.display}/${only}' is not in the recorded version of '${t.display}'`);
     }
   }
-  const present = opts.cache.presentSet(new Set(entries.map((e) => e.md5)), t.hashName);
   const wanted = new Map<string, string>();
   for (const e of entries) wanted.set(e.relpath, e.md5);
 
@@ -234,10 +233,6 @@ async function planDir(t: CheckoutTarget, opts: CheckoutOptions): Promise<Plan> 
   wsFiles.forEach((f, i) => wsMd5.set(f.rel, md5s[i]));
 
   for (const e of entries) {
-    if (!present.has(e.md5)) {
-      plan.missing.push(e.md5);
-      continue;
-    }
     const st = wsByRel.get(e.relpath);
     if (!st) {
       plan.link.push({ rel: e.relpath, md5: e.md5, absent: !plan.replaceWhole });
@@ -248,10 +243,7 @@ async function planDir(t: CheckoutTarget, opts: CheckoutOptions): Promise<Plan> 
       if (opts.relink) plan.link.push({ rel: e.relpath, md5: e.md5 });
       continue;
     }
-    if (dropIfCorrupted(`${t.abs}/${e.relpath}`, st, e.md5, t.hashName, `${t.display}/${e.relpath}`, opts)) {
-      plan.missing.push(e.md5);
-      present.delete(e.md5);
-    }
+    if (dropIfCorrupted(`${t.abs}/${e.relpath}`, st, e.md5, t.hashName, `${t.display}/${e.relpath}`, opts)) plan.missing.push(e.md5);
     if (cur === undefined || !opts.cache.has(cur)) plan.refused.push(`${t.display}/${e.relpath}`);
     plan.link.push({ rel: e.relpath, md5: e.md5 });
   }
@@ -298,7 +290,9 @@ async function apply(t: CheckoutTarget, plan: Plan, opts: CheckoutOptions, resul
   else fs.mkdirSync(path.dirname(t.abs), { recursive: true });
   const made = new Set<string>([t.abs]);
   const type = linker.probe(cache.filesRoot, isDir ? t.abs : path.dirname(t.abs));
-  const copies: { dst: string; src: string; md5: string }[] = [];
+  const batch: Placement[] = [];
+  // Copies gain from more threads; links do not (the kernel serialises them on the journal).
+  const parallel = type === 'copy' && plan.link.length >= PARALLEL_MIN;
   for (const item of plan.link) {
     const dst = item.rel ? `${t.abs}/${item.rel}` : t.abs;
     let src = cache.pathOf(item.md5, t.hashName);
@@ -313,8 +307,8 @@ async function apply(t: CheckoutTarget, plan: Plan, opts: CheckoutOptions, resul
       const existing = fs.lstatSync(dst, { throwIfNoEntry: false });
       if (existing?.isDirectory()) fs.rmSync(dst, { recursive: true, force: true });
     }
-    if (type === 'copy' && plan.link.length >= PARALLEL_COPY_MIN) {
-      copies.push({ dst, src, md5: item.md5 });
+    if (parallel) {
+      batch.push({ dst, src, md5: item.md5, absent: item.absent === true });
       continue;
     }
     let used: LinkType;
@@ -335,9 +329,9 @@ async function apply(t: CheckoutTarget, plan: Plan, opts: CheckoutOptions, resul
     result.linked++;
     opts.reporter?.progress({ kind: 'advance', task, by: 1 });
   }
-  if (copies.length > 0) {
+  if (batch.length > 0) {
     linker.announce();
-    await copyInParallel(copies, t, opts, result, task);
+    await placeInParallel(batch, type as Exclude<LinkType, 'reflink'>, t, opts, result, task);
   }
   opts.reporter?.progress({ kind: 'end', task });
   if (result.linked === 0 && result.removed === 0 && plan.link.length > 0 && result.missing.length > 0) {
@@ -346,11 +340,23 @@ async function apply(t: CheckoutTarget, plan: Plan, opts: CheckoutOptions, resul
 }
 
 /** Below this many files, copying on the main thread beats starting workers. */
-const PARALLEL_COPY_MIN = 64;
+/** Below this many files, linking on the main thread beats starting workers. */
+const PARALLEL_MIN = 64;
 
-/** Copies objects into the workspace on all cores (copies are I/O the kernel does per thread). */
-async function copyInParallel(
-  copies: { dst: string; src: string; md5: string }[],
+interface Placement {
+  dst: string;
+  src: string;
+  md5: string;
+  absent: boolean;
+}
+
+/**
+ * Places objects in the workspace on all cores: links and copies are syscalls the kernel runs
+ * per thread, and each one is stat-ed for the hash index where it is made.
+ */
+async function placeInParallel(
+  batch: Placement[],
+  link: Exclude<LinkType, 'reflink'>,
   t: CheckoutTarget,
   opts: CheckoutOptions,
   result: CheckoutResult,
@@ -358,19 +364,19 @@ async function copyInParallel(
 ): Promise<void> {
   const mode = writableFileMode() | (t.isexec && !isDirOid(t.md5) ? 0o111 : 0);
   const results = await runHashTasks(
-    copies.map((c) => ({ op: 'copy' as const, path: c.src, dst: c.dst, mode, md5: c.md5 })),
-    copies.map(() => 0),
+    batch.map((c) => ({ op: 'place' as const, link, path: c.src, dst: c.dst, absent: c.absent, mode, md5: c.md5 })),
+    batch.map(() => 0),
     (n) => opts.reporter?.progress({ kind: 'advance', task, by: n }),
   );
-  const retry: typeof copies = [];
+  const retry: Placement[] = [];
   results.forEach((r, i) => {
-    const c = copies[i]!;
+    const c = batch[i]!;
     if (r.ok) {
       opts.index.set({ ino: r.ino, mtimeMs: r.mtimeMs, size: r.size }, c.md5, t.hashName);
       result.linked++;
     } else retry.push(c);
   });
-  // Objects in the other cache layout, or odd failures: one more try, on this thread.
+  // Objects missing here (or in the other cache layout), or odd failures: once more, on this thread.
   for (const c of retry) {
     const found = opts.cache.locate(c.md5, t.hashName);
     if (!found) {
