@@ -1,5 +1,6 @@
 import fs from 'node:fs';
-import ignore, { type Ignore } from 'ignore';
+import type { Ignore } from 'ignore';
+import { ignore } from '../util/lazy-ignore.js';
 import { readFileIfExists, writeFileAtomic } from '../fs/atomic-write.js';
 import { posixDirname } from '../util/posix-path.js';
 

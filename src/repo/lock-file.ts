@@ -1,9 +1,9 @@
 import fs from 'node:fs';
-import YAML from 'yaml';
 import { FileFormatError } from '../errors.js';
 import type { HashKind } from '../hash/md5.js';
 import { isValidOid } from '../util/cache-layout.js';
 import { posixDirname, posixJoin } from '../util/posix-path.js';
+import { yaml } from './pointer-file.js';
 import type { Repo } from './repo.js';
 
 /** An output recorded in a `dvc.lock` (a pipeline stage's result). */
@@ -21,7 +21,7 @@ export interface LockedOutput {
  */
 export function readLockedOutputs(repo: Repo, relPath: string): LockedOutput[] {
   const text = fs.readFileSync(repo.abs(relPath), 'utf8');
-  const doc = YAML.parseDocument(text, { prettyErrors: false });
+  const doc = yaml().parseDocument(text, { prettyErrors: false });
   if (doc.errors.length > 0) throw new FileFormatError(relPath, undefined, `malformed YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
   const data = doc.toJS() as { stages?: Record<string, { outs?: unknown }> } | null;
   const out: LockedOutput[] = [];

@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import YAML, { isMap, isScalar, isSeq, LineCounter, type Document, type YAMLMap, type Node as YamlNode } from 'yaml';
+import type { Document, YAMLMap, Node as YamlNode } from 'yaml';
 import { FileFormatError, TroveError, throwCollected } from '../errors.js';
 import type { HashKind } from '../hash/md5.js';
 import { isValidOid } from '../util/cache-layout.js';
@@ -14,6 +15,16 @@ const OUT_KEYS = new Set([
 ]);
 /** The order DVC writes an output's fields in (Output.dumpd). */
 const OUT_ORDER = ['md5', 'size', 'nfiles', 'isexec', 'hash', 'path', 'desc', 'type', 'labels', 'meta', 'cache', 'persist', 'remote', 'push'];
+
+type YamlLib = typeof import('yaml');
+let yamlLib: YamlLib | undefined;
+/**
+ * The yaml library, loaded on first use: it costs ~50 ms to load, and the canonical pointer files
+ * DVC and trove write are read without it (see parseCanonical).
+ */
+export function yaml(): YamlLib {
+  return (yamlLib ??= createRequire(import.meta.url)('yaml') as YamlLib);
+}
 
 /** ruamel's style: block sequences not indented, single quotes, no folding, `[a, b]` flow collections. */
 export const YAML_WRITE_OPTIONS = { indentSeq: false, singleQuote: true, lineWidth: 0, flowCollectionPadding: false } as const;
@@ -60,19 +71,28 @@ export class PointerFile {
   private constructor(
     /** Repo-relative posix path of the `.dvc` file. */
     readonly relPath: string,
-    private readonly doc: Document,
+    private docCache: Document | undefined,
     public outs: PointerOut[],
     /** What output paths are relative to: the file's directory, or its `wdir` (repo-relative). */
     private readonly base: string = posixDirname(relPath),
+    /** The text a fast-parsed file came from, turned into a Document only when it is edited. */
+    private readonly text?: string,
   ) {}
+
+  private get doc(): Document {
+    return (this.docCache ??= yaml().parseDocument(this.text ?? '', { uniqueKeys: true, prettyErrors: false }));
+  }
 
   get dir(): string {
     return posixDirname(this.relPath);
   }
 
   static parse(text: string, relPath: string): PointerFile {
+    const fast = parseCanonical(text, relPath);
+    if (fast) return new PointerFile(relPath, undefined, fast, posixDirname(relPath), text);
+    const { LineCounter, isMap, isScalar, isSeq } = yaml();
     const lc = new LineCounter();
-    const doc = YAML.parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
+    const doc = yaml().parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
     const lineOf = (node: YamlNode | null | undefined) =>
       node?.range ? lc.linePos(node.range[0]).line : undefined;
     if (doc.errors.length > 0) {
@@ -124,7 +144,7 @@ export class PointerFile {
 
   /** A new pointer file for one output, in DVC's layout. */
   static create(relPath: string, outPath: string, hash: HashInfo): PointerFile {
-    const doc = new YAML.Document({ outs: [{ path: outPath }] });
+    const doc = new (yaml().Document)({ outs: [{ path: outPath }] });
     const pf = new PointerFile(relPath, doc, [
       { path: outPath, repoPath: posixJoin(posixDirname(relPath), outPath), hash: undefined, hashName: 'md5', cache: true, line: undefined },
     ]);
@@ -136,7 +156,7 @@ export class PointerFile {
 
   private outMap(i: number): YAMLMap {
     const seq = this.doc.get('outs', true);
-    if (!isSeq(seq)) throw new Error('outs missing');
+    if (!yaml().isSeq(seq)) throw new Error('outs missing');
     return seq.items[i] as YAMLMap;
   }
 
@@ -182,7 +202,7 @@ export class PointerFile {
    * sets the stage's wdir to the new directory, any `wdir` is dropped.
    */
   withRelPath(relPath: string): PointerFile {
-    if (isMap(this.doc.contents)) this.doc.contents.delete('wdir');
+    if (yaml().isMap(this.doc.contents)) this.doc.contents.delete('wdir');
     return new PointerFile(relPath, this.doc, this.outs);
   }
 
@@ -192,6 +212,7 @@ export class PointerFile {
 }
 
 function parseOut(node: YamlNode, file: string, base: string, lineOf: (n: YamlNode | null | undefined) => number | undefined): PointerOut {
+  const { isMap, isScalar } = yaml();
   const line = lineOf(node);
   if (!isMap(node)) throw new FileFormatError(file, line, 'each entry of `outs` must be a mapping with a `path`');
   const get = (k: string) => {
@@ -235,4 +256,49 @@ function parseOut(node: YamlNode, file: string, base: string, lineOf: (n: YamlNo
     cache: cache !== false,
     line,
   };
+}
+
+/**
+ * The exact layout DVC and trove write (`outs:` then `- md5/size/[nfiles]/[isexec]/hash: md5/path`
+ * per output), read without loading the yaml library. Anything else, including paths YAML could
+ * read as another type, returns undefined and takes the full parser.
+ */
+const CANONICAL_OUT = /^- md5: ([0-9a-f]{32}(?:\.dir)?)\n {2}size: (\d+)\n(?: {2}nfiles: (\d+)\n)?( {2}isexec: true\n)? {2}hash: md5\n {2}path: ([A-Za-z_][A-Za-z0-9_.@/+-]*)\n/;
+const YAML_WORDS = /^(true|false|null|yes|no|on|off|y|n)$/i;
+
+function parseCanonical(text: string, relPath: string): PointerOut[] | undefined {
+  if (!text.startsWith('outs:\n')) return undefined;
+  const outs: PointerOut[] = [];
+  let rest = text.slice(6);
+  let line = 2;
+  const base = posixDirname(relPath);
+  while (rest.length > 0) {
+    const m = CANONICAL_OUT.exec(rest);
+    if (!m) return undefined;
+    const p = m[5]!;
+    if (YAML_WORDS.test(p)) return undefined;
+    let repoPath: string;
+    try {
+      repoPath = checkRepoPath(p, base, relPath, undefined);
+    } catch {
+      return undefined; // the full parser reports it, with the line
+    }
+    outs.push({
+      path: p,
+      repoPath,
+      hash: {
+        md5: m[1]!,
+        size: Number(m[2]),
+        ...(m[3] !== undefined ? { nfiles: Number(m[3]) } : {}),
+        ...(m[4] ? { isexec: true } : {}),
+      },
+      hashName: 'md5',
+      cache: true,
+      line,
+    });
+    line += m[4] ? 5 : 4;
+    if (m[3] !== undefined) line++;
+    rest = rest.slice(m[0].length);
+  }
+  return outs.length > 0 ? outs : undefined;
 }
