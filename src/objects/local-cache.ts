@@ -4,6 +4,7 @@ import { TroveError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import type { HashKind } from '../hash/md5.js';
 import { filesRootOf, isDirOid, objectPath } from '../util/cache-layout.js';
+import { CompleteTrees } from './complete-trees.js';
 import { parseTree, serializeTree, treeOid, type TreeEntry } from './tree.js';
 
 export class ObjectMissingError extends TroveError {
@@ -22,8 +23,26 @@ export class LocalCache {
   readonly filesRoot: string;
   private readonly treeMemo = new Map<string, TreeEntry[]>();
 
-  constructor(readonly dir: string) {
+  private readonly completeTrees: CompleteTrees | undefined;
+
+  /** `memoFile`: where to remember directory objects found complete (see CompleteTrees). */
+  constructor(
+    readonly dir: string,
+    memoFile?: string,
+  ) {
     this.filesRoot = filesRootOf(dir);
+    this.completeTrees = memoFile ? new CompleteTrees(this.filesRoot, memoFile) : undefined;
+  }
+
+  /** Whether every file object of a directory object is in the cache (DVC 3 layout). */
+  isTreeComplete(oid: string, entries: readonly TreeEntry[], kind: HashKind = 'md5'): boolean {
+    const stamp = kind === 'md5' ? this.completeTrees?.stamp() : undefined;
+    if (stamp && this.completeTrees!.known(oid, stamp)) return true;
+    const wanted = new Set<string>();
+    for (const e of entries) wanted.add(e.md5);
+    const complete = this.presentSet(wanted, kind).size === wanted.size;
+    if (complete && stamp) this.completeTrees!.remember(oid, stamp);
+    return complete;
   }
 
   pathOf(oid: string, kind: HashKind = 'md5'): string {

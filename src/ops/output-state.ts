@@ -34,9 +34,7 @@ export function missingFromCache(repo: Repo, out: PointerOut, known?: readonly T
   if (!repo.cache.has(md5, out.hashName)) return true;
   const entries = known ?? repo.cache.tryReadTree(md5, out.hashName);
   if (!entries) return true;
-  const wanted = new Set<string>();
-  for (const e of entries) wanted.add(e.md5);
-  return repo.cache.presentSet(wanted, out.hashName).size !== wanted.size;
+  return !repo.cache.isTreeComplete(md5, entries, out.hashName);
 }
 
 /** DVC's output status: 'not in cache' first, then the workspace against the pointer file. */

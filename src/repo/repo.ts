@@ -31,7 +31,7 @@ export class Repo {
   ) {
     this.dvcDir = path.join(root, '.dvc');
     this.config = Config.load(this.dvcDir);
-    this.cache = new LocalCache(this.resolveCacheDir());
+    this.cache = new LocalCache(this.resolveCacheDir(), path.join(this.dvcDir, 'tmp', 'trove', 'complete-trees'));
     this.dvcignore = new DvcIgnore(root);
     const noScm = this.config.getBool('core', 'no_scm') ?? false;
     this.gitRoot = noScm ? undefined : findGitRoot(root);
