@@ -39,17 +39,21 @@ function expectIntactCache(s: Sandbox): void {
   for (const o of objects) expect(o.mode).toBe(0o444);
 }
 
+/** big.bin: 160 MiB, distinct per MiB so that a torn copy cannot hash to the right name. */
+function writeBigFile(s: Sandbox): void {
+  const fd = fs.openSync(s.abs('big.bin'), 'w');
+  const block = crypto.randomBytes(1 << 20);
+  for (let i = 0; i < 160; i++) {
+    block.writeUInt32LE(i, 0);
+    fs.writeSync(fd, block);
+  }
+  fs.closeSync(fd);
+}
+
 describe('a killed add leaves a repository the next command works in', () => {
   it('SIGKILL while one big file is copied into the cache', async () => {
     const s = repo();
-    // 160 MiB, distinct per MiB so that a torn copy cannot hash to the right name.
-    const fd = fs.openSync(s.abs('big.bin'), 'w');
-    const block = crypto.randomBytes(1 << 20);
-    for (let i = 0; i < 160; i++) {
-      block.writeUInt32LE(i, 0);
-      fs.writeSync(fd, block);
-    }
-    fs.closeSync(fd);
+    writeBigFile(s);
     const filesRoot = path.join(s.cacheDir(), 'files', 'md5');
     const child = s.spawnTrove(['add', 'big.bin']);
     const r = await killWhen(child, () =>
@@ -140,13 +144,7 @@ describe('damaged state files', () => {
 describe('interrupting add (Ctrl-C)', () => {
   it('SIGINT exits 130, releases the lock, leaves no partial object', async () => {
     const s = repo();
-    const fd = fs.openSync(s.abs('big.bin'), 'w');
-    const block = crypto.randomBytes(1 << 20);
-    for (let i = 0; i < 160; i++) {
-      block.writeUInt32LE(i, 0);
-      fs.writeSync(fd, block);
-    }
-    fs.closeSync(fd);
+    writeBigFile(s);
     const filesRoot = path.join(s.cacheDir(), 'files', 'md5');
     const child = s.spawnTrove(['add', 'big.bin']);
     let stderr = '';
