@@ -3,6 +3,7 @@ import path from 'node:path';
 import { TroveError } from '../errors.js';
 import { writableFileMode, type Linker, type LinkType } from '../fs/links.js';
 import { runHashTasks } from '../hash/worker-pool.js';
+import { isStaleTempName } from '../fs/atomic-write.js';
 import { removeFile } from '../fs/remove.js';
 import { walkFiles, type WalkFilter, type FileStat } from '../fs/walk.js';
 import type { HashIndex } from '../hash/hash-index.js';
@@ -264,6 +265,7 @@ async function apply(t: CheckoutTarget, plan: Plan, opts: CheckoutOptions, resul
     if (lst?.isDirectory()) fs.rmSync(t.abs, { recursive: true, force: true });
     else if (lst) removeFile(t.abs);
   }
+  if (!isDir) removeStaleTempsBeside(t.abs);
   const task = `Checking out ${t.display}`;
   opts.reporter?.progress({ kind: 'start', task, total: plan.link.length + plan.remove.length, unit: 'files' });
   const touchedDirs = new Set<string>();
@@ -340,6 +342,19 @@ async function apply(t: CheckoutTarget, plan: Plan, opts: CheckoutOptions, resul
 }
 
 /** Below this many files, copying on the main thread beats starting workers. */
+/** Temp files a killed earlier checkout left beside a file output (`.name.<pid>.<n>.tmp`). */
+function removeStaleTempsBeside(abs: string): void {
+  const dir = path.dirname(abs);
+  const prefix = `.${path.basename(abs)}.`;
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const n of names) if (n.startsWith(prefix) && n.endsWith('.tmp') && isStaleTempName(n)) fs.rmSync(`${dir}/${n}`, { force: true });
+}
+
 /** Below this many files, linking on the main thread beats starting workers. */
 const PARALLEL_MIN = 64;
 

@@ -53,6 +53,16 @@ function snapshot(dir = ws): Record<string, string> {
 }
 
 describe('checkoutOutput: a file', () => {
+  it("removes the temp file a killed checkout left beside the output (and no one else's)", async () => {
+    const oid = cacheContent('v1');
+    // pid 2^22+1 is above Linux's pid_max default: never a live process.
+    writeFile(path.join(ws, '.data.csv.4194305.1.tmp'), 'partial');
+    writeFile(path.join(ws, `.data.csv.${process.pid}.9.tmp`), 'ours, in flight');
+    writeFile(path.join(ws, '.other.csv.4194305.1.tmp'), 'not beside this output');
+    await checkoutOutput(target('data.csv', oid), options());
+    expect(fs.readdirSync(ws).sort()).toEqual([`.data.csv.${process.pid}.9.tmp`, '.other.csv.4194305.1.tmp', 'data.csv']);
+  });
+
   it('restores a missing file as a writable copy', async () => {
     const oid = cacheContent('v1');
     const r = await checkoutOutput(target('data.csv', oid), options());
