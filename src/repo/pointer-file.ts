@@ -75,9 +75,18 @@ export class PointerFile {
     public outs: PointerOut[],
     /** What output paths are relative to: the file's directory, or its `wdir` (repo-relative). */
     private readonly base: string = posixDirname(relPath),
-    /** The text a fast-parsed file came from, turned into a Document only when it is edited. */
+    /** The text the file was read from (a fast-parsed one becomes a Document only when edited). */
     private readonly text?: string,
   ) {}
+
+  /**
+   * Value-only edits of a loaded file, applied to its original text on serialize so that
+   * everything else (comments and their spacing, quoting, blank lines) stays byte for byte, as
+   * ruamel's round trip keeps it. Any structural change (a key added or removed, a path
+   * rewritten) falls back to re-emitting the document.
+   */
+  private edits: { start: number; end: number; text: string }[] = [];
+  private structural = false;
 
   private get doc(): Document {
     return (this.docCache ??= yaml().parseDocument(this.text ?? '', { uniqueKeys: true, prettyErrors: false }));
@@ -139,7 +148,7 @@ export class PointerFile {
       }
     }
     throwCollected(problems, 'FILE_FORMAT', (n) => `${relPath}: ${n} problems`);
-    return new PointerFile(relPath, doc, outs, base);
+    return new PointerFile(relPath, doc, outs, base, text);
   }
 
   /** A new pointer file for one output, in DVC's layout. */
@@ -177,21 +186,42 @@ export class PointerFile {
     const hashKeys = new Set(['md5', 'size', 'nfiles', 'isexec', 'hash', 'path']);
     // A loaded file is edited in place, as DVC's apply_diff does: new keys go after existing ones.
     const fresh = this.fresh;
-    for (const k of hashKeys) if (!(k in want) && map.has(k)) map.delete(k);
+    for (const k of hashKeys) {
+      if (!(k in want) && map.has(k)) {
+        map.delete(k);
+        this.structural = true;
+      }
+    }
     if (fresh) {
       const extras = map.items.filter((p) => !hashKeys.has(String((p.key as { value?: unknown }).value ?? p.key)));
       map.items = [];
       for (const k of OUT_ORDER) if (k in want) map.set(k, want[k]);
       map.items.push(...extras);
+      this.structural = true;
     } else {
-      for (const k of OUT_ORDER) if (k in want) map.set(k, want[k]);
+      for (const k of OUT_ORDER) if (k in want) this.setValue(map, k, want[k]);
     }
     out.hash = { ...hash };
     out.hashName = 'md5';
   }
 
+  /** Sets `key` in `map`, recording a text edit when it only replaces a plain value. */
+  private setValue(map: YAMLMap, key: string, value: unknown): void {
+    const node = map.get(key, true) as YamlNode | undefined;
+    const { isScalar } = yaml();
+    if (node !== undefined && isScalar(node) && node.value === value) return;
+    const plain = typeof value === 'number' || (typeof value === 'string' && /^[0-9a-f]{32}(\.dir)?$|^md5$/.test(value));
+    if (node !== undefined && isScalar(node) && node.range && plain && !this.structural) {
+      this.edits.push({ start: node.range[0], end: node.range[1], text: String(value) });
+    } else {
+      this.structural = true;
+    }
+    map.set(key, value);
+  }
+
   setPath(i: number, newPath: string): void {
     const out = this.outs[i]!;
+    this.structural = true;
     this.outMap(i).set('path', newPath);
     out.path = newPath;
     out.repoPath = posixJoin(this.base, newPath);
@@ -202,11 +232,17 @@ export class PointerFile {
    * sets the stage's wdir to the new directory, any `wdir` is dropped.
    */
   withRelPath(relPath: string): PointerFile {
+    this.structural = true;
     if (yaml().isMap(this.doc.contents)) this.doc.contents.delete('wdir');
     return new PointerFile(relPath, this.doc, this.outs);
   }
 
   serialize(): string {
+    if (this.text !== undefined && !this.structural && !this.fresh) {
+      let out = this.text;
+      for (const e of [...this.edits].sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+      return out;
+    }
     return this.doc.toString(YAML_WRITE_OPTIONS);
   }
 }

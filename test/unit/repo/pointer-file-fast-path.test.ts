@@ -42,3 +42,19 @@ describe('PointerFile.parse fast path (canonical files, no yaml library)', () =>
     expect(() => PointerFile.parse(canonical('123'), 'x.dvc')).toThrow(/path/);
   });
 });
+
+describe('rewrites keep the rest of a hand-edited file byte for byte', () => {
+  it('only the changed values are replaced: comments, their spacing and quoting stay', () => {
+    const text = `# tracked by hand\nouts:\n- md5: ${MD5}   # old\n  size: 377\n  hash: md5\n  path: 'data.csv'\n  desc: the c file  # important\n`;
+    const pf = PointerFile.parse(text, 'data.csv.dvc');
+    pf.setHash(0, { md5: '561f933fafcfd8a0e7091c7313311ccf', size: 387 });
+    expect(pf.serialize()).toBe(text.replace(MD5, '561f933fafcfd8a0e7091c7313311ccf').replace('size: 377', 'size: 387'));
+  });
+
+  it('a structural change (a new nfiles key) re-emits the document', () => {
+    const text = `outs:\n- md5: ${MD5}  # c\n  size: 377\n  hash: md5\n  path: data\n`;
+    const pf = PointerFile.parse(text, 'data.dvc');
+    pf.setHash(0, { md5: `${MD5}.dir`, size: 10, nfiles: 2 });
+    expect(pf.serialize()).toBe(`outs:\n- md5: ${MD5}.dir # c\n  size: 10\n  hash: md5\n  path: data\n  nfiles: 2\n`);
+  });
+});
