@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { TroveError } from '../errors.js';
@@ -36,6 +37,24 @@ export function parseLinkTypes(value: string, where: string): LinkType[] {
   return types as LinkType[];
 }
 
+/** From this size on, a copy is handed to coreutils `cp` where it exists (Linux). */
+const BIG_COPY = 64 * 1024 * 1024;
+
+/**
+ * Copies a file. libuv's copyfile (behind fs.copyFileSync) loops over sendfile() and measured 3x
+ * slower than coreutils `cp`, which uses copy_file_range, on a 1 GiB file here; for big files
+ * the few milliseconds of starting `cp` are well spent. Small files, and any failure of `cp`,
+ * take the built-in path.
+ */
+export function copyFile(src: string, dst: string): void {
+  if (process.platform === 'linux' && fs.statSync(src).size >= BIG_COPY) {
+    const r = spawnSync('cp', ['--', src, dst], { stdio: 'ignore' });
+    if (r.status === 0) return;
+    fs.rmSync(dst, { force: true });
+  }
+  fs.copyFileSync(src, dst);
+}
+
 /** Creates `tmp` as a link of the given type to `src`; throws the raw errno error on failure. */
 function linkOnce(type: LinkType, src: string, tmp: string): void {
   switch (type) {
@@ -50,7 +69,7 @@ function linkOnce(type: LinkType, src: string, tmp: string): void {
       fs.symlinkSync(src, tmp);
       return;
     case 'copy':
-      fs.copyFileSync(src, tmp);
+      copyFile(src, tmp);
       fs.chmodSync(tmp, writableFileMode());
       return;
   }

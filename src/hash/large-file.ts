@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { promisify } from 'node:util';
 import { objectPath } from '../util/cache-layout.js';
+import { RACY_WINDOW_MS } from './hash-index.js';
 import { adoptTemp, cacheTempPath, type HashedFile, type InsertedFile } from './md5.js';
 
 const read = promisify(fs.read);
@@ -36,8 +37,46 @@ async function hashPipelined(inp: number, out?: number): Promise<HashedFile> {
   return { md5: hash.digest('hex'), size, after: fs.fstatSync(inp) };
 }
 
-/** Hash-while-copy into the cache for big files. */
+/**
+ * Big files into the cache: the kernel copies the file (copy_file_range, in the thread pool) while
+ * the main thread hashes it, and the copy is adopted under that hash only if the file provably
+ * did not change meanwhile: its ctime, which every write moves, is the same before and after and
+ * older than the coarse-clock window. Otherwise (or when the file was just written) it falls back
+ * to hashing exactly the bytes it writes.
+ */
 export async function insertLargeFile(src: string, filesRoot: string): Promise<InsertedFile> {
+  const before = fs.statSync(src);
+  if (before.ctimeMs <= Date.now() - RACY_WINDOW_MS) {
+    const r = await copyWhileHashing(src, filesRoot, before);
+    if (r) return r;
+  }
+  return hashWhileCopying(src, filesRoot);
+}
+
+async function copyWhileHashing(src: string, filesRoot: string, before: fs.Stats): Promise<InsertedFile | undefined> {
+  const inp = fs.openSync(src, 'r');
+  const tmp = cacheTempPath(filesRoot);
+  try {
+    fs.mkdirSync(filesRoot, { recursive: true });
+    const [, r] = await Promise.all([fs.promises.copyFile(src, tmp, fs.constants.COPYFILE_EXCL), hashPipelined(inp)]);
+    const after = r.after;
+    const same = after.ctimeMs === before.ctimeMs && after.mtimeMs === before.mtimeMs && after.size === before.size && after.ino === before.ino;
+    if (!same || fs.statSync(tmp).size !== r.size) {
+      fs.rmSync(tmp, { force: true });
+      return undefined;
+    }
+    fs.chmodSync(tmp, 0o444);
+    return { ...r, added: adoptTemp(tmp, objectPath(filesRoot, r.md5)) };
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  } finally {
+    fs.closeSync(inp);
+  }
+}
+
+/** Hash-while-copy for big files: the bytes hashed are the bytes written. */
+async function hashWhileCopying(src: string, filesRoot: string): Promise<InsertedFile> {
   // The source first: a source that cannot be opened must not leave a temp file in the cache.
   const inp = fs.openSync(src, 'r');
   const tmp = cacheTempPath(filesRoot);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { TroveError } from '../errors.js';
-import { writableFileMode, type Linker, type LinkType } from '../fs/links.js';
+import { copyFile, writableFileMode, type Linker, type LinkType } from '../fs/links.js';
 import { runHashTasks } from '../hash/worker-pool.js';
 import { isStaleTempName } from '../fs/atomic-write.js';
 import { removeFile } from '../fs/remove.js';
@@ -159,7 +159,7 @@ function dropIfCorrupted(abs: string, st: FileStat, md5: string, kind: HashKind,
   if (!objStat || objStat.ino !== st.ino || objStat.dev !== st.dev) return false;
   if (opts.dryRun) return true;
   const tmp = `${abs}.${process.pid}.corrupt.tmp`;
-  fs.copyFileSync(abs, tmp);
+  copyFile(abs, tmp);
   fs.chmodSync(tmp, writableFileMode());
   fs.renameSync(tmp, abs);
   fs.rmSync(obj, { force: true });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { TroveError } from '../errors.js';
 import { tempPathFor } from '../fs/atomic-write.js';
-import { writableFileMode } from '../fs/links.js';
+import { copyFile, writableFileMode } from '../fs/links.js';
 import { walkFiles } from '../fs/walk.js';
 import type { Repo } from '../repo/repo.js';
 import type { OpIo } from './io.js';
@@ -23,7 +23,7 @@ function unprotectFile(abs: string): boolean {
   const shared = lst.isSymbolicLink() || lst.nlink > 1 || (lst.mode & 0o200) === 0;
   if (!shared) return false;
   const tmp = tempPathFor(abs);
-  fs.copyFileSync(abs, tmp);
+  copyFile(abs, tmp);
   fs.chmodSync(tmp, writableFileMode() | (fs.statSync(abs).mode & 0o111));
   fs.renameSync(tmp, abs);
   return true;

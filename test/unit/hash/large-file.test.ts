@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { refreshUmask } from '../../../src/hash/md5.js';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { RACY_WINDOW_MS } from '../../../src/hash/hash-index.js';
 import { insertLargeFile, md5LargeFile } from '../../../src/hash/large-file.js';
 import { caught, listTree, useTempDirs } from '../helpers.js';
 
@@ -55,6 +56,27 @@ describe('large files (~70 MB)', () => {
     expect(listTree(root)).toHaveLength(2);
     // Same bytes as the source, checked by hashing the object itself.
     expect((await md5LargeFile(obj)).md5).toBe(want);
+  });
+
+  it('a file at rest is copied by the kernel while it is hashed; a just-written one is hashed as written', async () => {
+    const size = 20 * MiB + 7;
+    const root = path.join(dir, 'cache', 'files', 'md5');
+    const atRest = path.join(dir, 'rest.bin');
+    const restMd5 = writeBig(atRest, size);
+    await new Promise((r) => setTimeout(r, RACY_WINDOW_MS + 30));
+    const fresh = path.join(dir, 'fresh.bin');
+    const freshMd5 = writeBig(fresh, size);
+    for (const [src, want] of [
+      [atRest, restMd5],
+      [fresh, freshMd5],
+    ] as const) {
+      const r = await insertLargeFile(src, root);
+      expect(r.md5).toBe(want);
+      const obj = path.join(root, want.slice(0, 2), want.slice(2));
+      expect((await md5LargeFile(obj)).md5).toBe(want);
+      expect(fs.statSync(obj).mode & 0o777).toBe(0o444);
+    }
+    expect(fs.readdirSync(root).filter((n) => n.startsWith('.'))).toEqual([]);
   });
 
   it('handles sizes at the 8 MiB slot boundaries and the empty file', async () => {
