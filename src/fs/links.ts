@@ -55,6 +55,22 @@ export function copyFile(src: string, dst: string): void {
   fs.copyFileSync(src, dst);
 }
 
+/**
+ * Replaces a workspace file (a hardlink or symlink into the cache, say) with a private writable
+ * copy of its content, atomically; `extraMode` adds bits such as the executable ones.
+ */
+export function replaceWithPrivateCopy(abs: string, extraMode = 0): void {
+  const tmp = tempPathFor(abs);
+  try {
+    copyFile(abs, tmp);
+    fs.chmodSync(tmp, writableFileMode() | extraMode);
+    fs.renameSync(tmp, abs);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
 /** Creates `tmp` as a link of the given type to `src`; throws the raw errno error on failure. */
 function linkOnce(type: LinkType, src: string, tmp: string): void {
   switch (type) {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { TroveError } from '../errors.js';
-import { copyFile, writableFileMode, type Linker, type LinkType } from '../fs/links.js';
+import { replaceWithPrivateCopy, writableFileMode, type Linker, type LinkType } from '../fs/links.js';
 import { runHashTasks } from '../hash/worker-pool.js';
 import { isStaleTempName } from '../fs/atomic-write.js';
 import { removeFile } from '../fs/remove.js';
@@ -154,14 +154,10 @@ async function planFile(t: CheckoutTarget, opts: CheckoutOptions): Promise<Plan>
  * the cache, so nothing ever links or pushes the wrong bytes under that name.
  */
 function dropIfCorrupted(abs: string, st: FileStat, md5: string, kind: HashKind, display: string, opts: CheckoutOptions): boolean {
-  const obj = opts.cache.pathOf(md5, kind);
-  const objStat = fs.statSync(obj, { throwIfNoEntry: false });
-  if (!objStat || objStat.ino !== st.ino || objStat.dev !== st.dev) return false;
+  const obj = opts.cache.objectWithInode(md5, kind, st);
+  if (!obj) return false;
   if (opts.dryRun) return true;
-  const tmp = `${abs}.${process.pid}.corrupt.tmp`;
-  copyFile(abs, tmp);
-  fs.chmodSync(tmp, writableFileMode());
-  fs.renameSync(tmp, abs);
+  replaceWithPrivateCopy(abs);
   fs.rmSync(obj, { force: true });
   opts.reporter?.warn(
     `'${display}' was edited in place through a link into the cache, which changed cache object ${md5}. ` +

@@ -61,6 +61,16 @@ export class LocalCache {
     return this.locate(oid, kind) !== undefined;
   }
 
+  /**
+   * The path of object `oid` when it is the very inode `st` describes (a workspace file linked to
+   * it), else undefined: how an edit made through a hardlink or symlink is recognised.
+   */
+  objectWithInode(oid: string, kind: HashKind, st: { ino: number; dev: number }): string | undefined {
+    const obj = this.pathOf(oid, kind);
+    const objStat = fs.statSync(obj, { throwIfNoEntry: false });
+    return objStat && objStat.ino === st.ino && objStat.dev === st.dev ? obj : undefined;
+  }
+
   /** Writes a directory manifest object; returns its oid. */
   writeTree(entries: readonly TreeEntry[]): { oid: string; manifest: string } {
     const manifest = serializeTree(entries);

@@ -12,7 +12,7 @@ import { isSameOrParent, relativeInside } from '../util/posix-path.js';
 import { dropObjectsEditedThroughLinks } from './edited-links.js';
 import { expandGlobs } from './glob.js';
 import { autostage } from './autostage.js';
-import type { OpIo } from './io.js';
+import { reportLinkType, type OpIo } from './io.js';
 
 export interface AddOptions {
   targets: string[];
@@ -62,8 +62,7 @@ export async function add(repo: Repo, opts: AddOptions, io: OpIo): Promise<AddRe
   let linkType: LinkType | undefined;
   const linker = repo.linker((type, skipped) => {
     linkType = type;
-    if (skipped.length > 0) io.reporter.info(`Using '${type}' links (${skipped.join(', ')} not supported here)`);
-    else io.reporter.debug(`Using '${type}' links`);
+    reportLinkType(io, type, skipped);
   });
   // Settle the link type once, before any target: an unsupported cache.type is one error.
   linker.probe(repo.cache.filesRoot, repo.root);
@@ -116,7 +115,7 @@ function checkTarget(repo: Repo, target: string): string {
   if (repo.dvcignore.isPathIgnored(abs, st.isDirectory())) {
     throw new TroveError('IGNORED', `'${target}' is ignored by .dvcignore`, { hint: 'remove the matching pattern from .dvcignore to track it' });
   }
-  repo.assertNoSymlinkEscape(repoPath);
+  // toRepoPath resolved the parents; the target itself may be a symlink too.
   const real = fs.realpathSync(abs);
   // A symlink into the cache is trove's own link (cache.type symlink), wherever the cache is.
   if (real !== abs && !isInCache(repo, real)) {

@@ -2,7 +2,7 @@ import { TroveError } from '../errors.js';
 import type { LinkType } from '../fs/links.js';
 import { checkoutOutput, type CheckoutStatus } from '../objects/checkout.js';
 import type { Repo } from '../repo/repo.js';
-import type { OpIo } from './io.js';
+import { reportLinkType, type OpIo } from './io.js';
 import { selectOutputs } from './targets.js';
 
 export interface CheckoutOptions {
@@ -79,10 +79,7 @@ export async function checkout(repo: Repo, opts: CheckoutOptions, io: OpIo): Pro
     }
   }
   // Said once, and only when something was linked: a no-op checkout stays silent, as DVC's.
-  if (linkType && outputs.some((o) => o.linked > 0)) {
-    if (skippedTypes.length > 0) io.reporter.info(`Using '${linkType}' links (${skippedTypes.join(', ')} not supported here)`);
-    else io.reporter.debug(`Using '${linkType}' links`);
-  }
+  if (linkType && outputs.some((o) => o.linked > 0)) reportLinkType(io, linkType, skippedTypes);
   outputs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { outputs, linkType, failed: outputs.filter((o) => o.status === 'refused' || o.status === 'missing' || o.status === 'failed') };
 }

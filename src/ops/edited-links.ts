@@ -30,9 +30,8 @@ export function dropObjectsEditedThroughLinks(repo: Repo, previous: PointerOut |
   }
   const dropped: string[] = [];
   for (const c of changed) {
-    const obj = repo.cache.pathOf(c.oldMd5, previous.hashName);
-    const st = fs.statSync(obj, { throwIfNoEntry: false });
-    if (!st || st.ino !== c.ino || st.dev !== c.dev) continue;
+    const obj = repo.cache.objectWithInode(c.oldMd5, previous.hashName, c);
+    if (!obj) continue;
     fs.rmSync(obj, { force: true });
     dropped.push(c.oldMd5);
     const shown = repo.display(c.rel ? `${previous.repoPath}/${c.rel}` : previous.repoPath);

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import { TroveError } from '../errors.js';
-import { tempPathFor } from '../fs/atomic-write.js';
-import { copyFile, writableFileMode } from '../fs/links.js';
+import { replaceWithPrivateCopy } from '../fs/links.js';
 import { walkFiles } from '../fs/walk.js';
 import type { Repo } from '../repo/repo.js';
 import type { OpIo } from './io.js';
@@ -22,10 +21,7 @@ function unprotectFile(abs: string): boolean {
   if (!lst) return false;
   const shared = lst.isSymbolicLink() || lst.nlink > 1 || (lst.mode & 0o200) === 0;
   if (!shared) return false;
-  const tmp = tempPathFor(abs);
-  copyFile(abs, tmp);
-  fs.chmodSync(tmp, writableFileMode() | (fs.statSync(abs).mode & 0o111));
-  fs.renameSync(tmp, abs);
+  replaceWithPrivateCopy(abs, fs.statSync(abs).mode & 0o111);
   return true;
 }
 
