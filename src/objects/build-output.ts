@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { MultiError, TroveError, throwCollected } from '../errors.js';
-import { walkFiles, type WalkFilter, type FileStat } from '../fs/walk.js';
+import { walkFiles, type FileStat, type WalkEntry, type WalkFilter } from '../fs/walk.js';
 import type { HashIndex } from '../hash/hash-index.js';
 import { insertLargeFile, md5LargeFile } from '../hash/large-file.js';
 import { md5Dos2UnixFileSync, type HashKind } from '../hash/md5.js';
@@ -30,6 +30,8 @@ export interface BuildOptions {
   reporter?: Reporter;
   /** Shown on the progress bar. */
   label?: string;
+  /** For a directory: its files from a walk the caller has just made, so it is not walked again. */
+  walked?: readonly WalkEntry[];
 }
 
 /** Files at least this big are hashed on the main thread with pipelined I/O. */
@@ -58,7 +60,7 @@ export async function buildOutput(abs: string, opts: BuildOptions): Promise<Buil
   if (!top) return undefined;
   const kind = opts.kind ?? 'md5';
   if (top.isDirectory()) {
-    const walked = walkFiles(abs, opts.filter);
+    const walked = opts.walked ? { files: opts.walked, errors: [] } : walkFiles(abs, opts.filter);
     if (walked.errors.length > 0) {
       throw new MultiError(
         'READ_FAILED',
@@ -87,7 +89,7 @@ export async function buildOutput(abs: string, opts: BuildOptions): Promise<Buil
 
 async function hashRecords(
   root: string,
-  files: { rel: string; stat: FileStat }[],
+  files: readonly { rel: string; stat: FileStat }[],
   kind: HashKind,
   opts: BuildOptions,
 ): Promise<string[]> {

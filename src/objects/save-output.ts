@@ -6,7 +6,7 @@ import type { WalkFilter } from '../fs/walk.js';
 import type { HashIndex } from '../hash/hash-index.js';
 import { insertFileSync } from '../hash/md5.js';
 import type { Reporter } from '../progress.js';
-import { buildOutput, type BuiltOutput, type FileRecord } from './build-output.js';
+import { buildOutput, type BuildOptions, type BuiltOutput, type FileRecord } from './build-output.js';
 import type { LocalCache } from './local-cache.js';
 
 export interface SaveOptions {
@@ -16,6 +16,8 @@ export interface SaveOptions {
   filter?: WalkFilter;
   reporter?: Reporter;
   label?: string;
+  /** For a directory: its files from a walk just made (see BuildOptions.walked). */
+  walked?: BuildOptions['walked'];
 }
 
 export class FileChangedError extends TroveError {
@@ -41,6 +43,7 @@ export async function saveOutput(abs: string, opts: SaveOptions): Promise<BuiltO
     insertInto: moveIn ? undefined : opts.cache,
     reporter: opts.reporter,
     label: opts.label,
+    walked: opts.walked,
   });
   if (!built) return undefined;
   const files: FileRecord[] = built.type === 'file' ? [built.file] : built.files;

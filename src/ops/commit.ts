@@ -60,6 +60,8 @@ export async function commit(repo: Repo, opts: CommitOptions, io: OpIo): Promise
             filter: repo.dvcignore.prepare(repo.abs(out.repoPath)),
             reporter: io.reporter,
             label: `Committing ${repo.display(out.repoPath)}`,
+            // The comparison above just walked the directory: save from that walk.
+            walked: current.type === 'dir' ? current.files : undefined,
           });
       if (!built) throw new TroveError('NO_SUCH_FILE', `output '${out.repoPath}' disappeared while it was being committed`);
       const hash = hashInfoOf(built);
