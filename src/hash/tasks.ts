@@ -7,44 +7,23 @@ import { hashFileSync, insertFileSync } from './md5.js';
 export type HashTask =
   | { op: 'hash'; path: string; kind: HashKind }
   | { op: 'insert'; path: string; filesRoot: string }
-  /**
-   * Places a cache object in the workspace, for parallel checkouts: a copy (temp file + rename,
-   * chmod `mode`), or a hardlink or symlink (made in place when `absent`, else temp + rename).
-   */
-  | { op: 'place'; link: 'copy' | 'hardlink' | 'symlink'; path: string; dst: string; absent: boolean; mode: number; md5: string };
+  /** Copies a cache object into the workspace (temp file + rename, chmod `mode`), for parallel checkouts. */
+  | { op: 'copy'; path: string; dst: string; mode: number; md5: string };
 
 export type HashTaskResult =
   /** `readAt`: when the read ended (ms since the epoch), for the hash index's racy-file rule. */
   | { ok: true; md5: string; size: number; ino: number; mtimeMs: number; readAt: number; added?: boolean }
   | { ok: false; code: string; message: string };
 
-function placeOut(task: Extract<HashTask, { op: 'place' }>): HashTaskResult {
-  const make = (at: string) => {
-    if (task.link === 'hardlink') fs.linkSync(task.path, at);
-    else if (task.link === 'symlink') fs.symlinkSync(task.path, at);
-    else {
-      fs.copyFileSync(task.path, at);
-      fs.chmodSync(at, task.mode);
-    }
-  };
-  let inPlace = false;
-  if (task.absent && task.link !== 'copy') {
-    try {
-      make(task.dst);
-      inPlace = true;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-  }
-  if (!inPlace) {
-    const tmp = tempPathFor(task.dst);
-    try {
-      make(tmp);
-      fs.renameSync(tmp, task.dst);
-    } finally {
-      // Also covers rename() onto another name of the same inode, which leaves `tmp` in place.
-      fs.rmSync(tmp, { force: true });
-    }
+function copyOut(task: Extract<HashTask, { op: 'copy' }>): HashTaskResult {
+  const tmp = tempPathFor(task.dst);
+  try {
+    fs.copyFileSync(task.path, tmp);
+    fs.chmodSync(tmp, task.mode);
+    fs.renameSync(tmp, task.dst);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
   }
   const st = fs.statSync(task.dst);
   return { ok: true, md5: task.md5, size: st.size, ino: st.ino, mtimeMs: st.mtimeMs, readAt: Date.now() };
@@ -52,7 +31,7 @@ function placeOut(task: Extract<HashTask, { op: 'place' }>): HashTaskResult {
 
 export function runHashTask(task: HashTask): HashTaskResult {
   try {
-    if (task.op === 'place') return placeOut(task);
+    if (task.op === 'copy') return copyOut(task);
     const r = task.op === 'hash' ? hashFileSync(task.path, task.kind) : insertFileSync(task.path, task.filesRoot);
     return {
       ok: true,

@@ -288,7 +288,7 @@ async function apply(t: CheckoutTarget, plan: Plan, opts: CheckoutOptions, resul
   else fs.mkdirSync(path.dirname(t.abs), { recursive: true });
   const made = new Set<string>([t.abs]);
   const type = linker.probe(cache.filesRoot, isDir ? t.abs : path.dirname(t.abs));
-  const batch: Placement[] = [];
+  const copies: Copy[] = [];
   // Copies gain from more threads; links do not (the kernel serialises them on the journal).
   const parallel = type === 'copy' && plan.link.length >= PARALLEL_MIN;
   for (const item of plan.link) {
@@ -306,7 +306,7 @@ async function apply(t: CheckoutTarget, plan: Plan, opts: CheckoutOptions, resul
       if (existing?.isDirectory()) fs.rmSync(dst, { recursive: true, force: true });
     }
     if (parallel) {
-      batch.push({ dst, src, md5: item.md5, absent: item.absent === true });
+      copies.push({ dst, src, md5: item.md5 });
       continue;
     }
     let used: LinkType;
@@ -327,9 +327,9 @@ async function apply(t: CheckoutTarget, plan: Plan, opts: CheckoutOptions, resul
     result.linked++;
     opts.reporter?.progress({ kind: 'advance', task, by: 1 });
   }
-  if (batch.length > 0) {
+  if (copies.length > 0) {
     linker.announce();
-    await placeInParallel(batch, type as Exclude<LinkType, 'reflink'>, t, opts, result, task);
+    await copyInParallel(copies, t, opts, result, task);
   }
   opts.reporter?.progress({ kind: 'end', task });
   if (result.linked === 0 && result.removed === 0 && plan.link.length > 0 && result.missing.length > 0) {
@@ -337,7 +337,6 @@ async function apply(t: CheckoutTarget, plan: Plan, opts: CheckoutOptions, resul
   }
 }
 
-/** Below this many files, copying on the main thread beats starting workers. */
 /** Temp files a killed earlier checkout left beside a file output (`.name.<pid>.<n>.tmp`). */
 function removeStaleTempsBeside(abs: string): void {
   const dir = path.dirname(abs);
@@ -351,23 +350,21 @@ function removeStaleTempsBeside(abs: string): void {
   for (const n of names) if (n.startsWith(prefix) && n.endsWith('.tmp') && isStaleTempName(n)) fs.rmSync(`${dir}/${n}`, { force: true });
 }
 
-/** Below this many files, linking on the main thread beats starting workers. */
+/** Below this many files, copying on the main thread beats starting workers. */
 const PARALLEL_MIN = 64;
 
-interface Placement {
+interface Copy {
   dst: string;
   src: string;
   md5: string;
-  absent: boolean;
 }
 
 /**
- * Places objects in the workspace on all cores: links and copies are syscalls the kernel runs
- * per thread, and each one is stat-ed for the hash index where it is made.
+ * Copies objects into the workspace on all cores (copies are I/O the kernel does per thread);
+ * each copy is stat-ed for the hash index where it is made.
  */
-async function placeInParallel(
-  batch: Placement[],
-  link: Exclude<LinkType, 'reflink'>,
+async function copyInParallel(
+  batch: Copy[],
   t: CheckoutTarget,
   opts: CheckoutOptions,
   result: CheckoutResult,
@@ -375,11 +372,11 @@ async function placeInParallel(
 ): Promise<void> {
   const mode = writableFileMode() | (t.isexec && !isDirOid(t.md5) ? 0o111 : 0);
   const results = await runHashTasks(
-    batch.map((c) => ({ op: 'place' as const, link, path: c.src, dst: c.dst, absent: c.absent, mode, md5: c.md5 })),
+    batch.map((c) => ({ op: 'copy' as const, path: c.src, dst: c.dst, mode, md5: c.md5 })),
     batch.map(() => 0),
     (n) => opts.reporter?.progress({ kind: 'advance', task, by: n }),
   );
-  const retry: Placement[] = [];
+  const retry: Copy[] = [];
   results.forEach((r, i) => {
     const c = batch[i]!;
     if (r.ok) {
