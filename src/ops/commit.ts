@@ -1,12 +1,9 @@
 import { TroveError, throwCollected } from '../errors.js';
-import { addIgnoreEntry } from '../git/gitignore.js';
-import { saveOutput } from '../objects/save-output.js';
-import { writePointerFile } from '../repo/pointer-files.js';
 import type { Repo } from '../repo/repo.js';
 import { autostage } from './autostage.js';
-import { dropObjectsEditedThroughLinks } from './edited-links.js';
 import type { OpIo } from './io.js';
-import { currentState, hashInfoOf, hashOf, missingFromCache } from './output-state.js';
+import { currentState, hashOf, missingFromCache } from './output-state.js';
+import { recordPointerOutput } from './record-pointer-output.js';
 import { selectOutputs } from './targets.js';
 
 export interface CommitOptions {
@@ -48,32 +45,9 @@ export async function commit(repo: Repo, opts: CommitOptions, io: OpIo): Promise
           throw new TroveError('COMMIT_REFUSED', `unable to commit changed '${repo.display(pointer.relPath)}'`, { hint: 'use `-f|--force` to commit without asking' });
         }
       }
-      // A `cache: false` output (DVC's metrics, plots) is hashed and recorded, never stored.
-      const built = !out.cache
-        ? out.hashName === 'md5'
-          ? current
-          : await currentState(repo, { ...out, hashName: 'md5' }, io)
-        : await saveOutput(repo.abs(out.repoPath), {
-            cache: repo.cache,
-            index: repo.index,
-            linker,
-            filter: repo.dvcignore.prepare(repo.abs(out.repoPath)),
-            reporter: io.reporter,
-            label: `Committing ${repo.display(out.repoPath)}`,
-            // The comparison above just walked the directory: save from that walk.
-            walked: current.type === 'dir' ? current.files : undefined,
-          });
-      if (!built) throw new TroveError('NO_SUCH_FILE', `output '${out.repoPath}' disappeared while it was being committed`);
-      const hash = hashInfoOf(built);
-      dropObjectsEditedThroughLinks(repo, out, built, io);
-      pointer.setHash(index, hash);
-      writePointerFile(repo, pointer);
+      const { hash, gitFiles } = await recordPointerOutput(repo, pointer, index, current, linker, io);
       result.committed.push({ path: out.repoPath, pointerFile: pointer.relPath, md5: hash.md5 });
-      result.gitFiles.push(pointer.relPath);
-      if (repo.scm && out.cache) {
-        const gi = addIgnoreEntry(repo.root, out.repoPath, built.type === 'dir');
-        if (gi) result.gitFiles.push(gi);
-      }
+      result.gitFiles.push(...gitFiles);
     } catch (e) {
       if (!(e instanceof TroveError)) throw e;
       errors.push(e);
