@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import { dagOf, filterDag, type DagGraph } from '../pipeline/dag-render.js';
 import { buildGraph, type GraphNode, type PipelineGraph } from '../pipeline/graph.js';
 import { loadAllStages } from '../pipeline/load-stages.js';
-import { stageAddress } from '../pipeline/stage.js';
 import { collectPointerFiles } from '../repo/pointer-files.js';
 import type { Repo } from '../repo/repo.js';
 import { isSameOrParent, relativeInside } from '../util/posix-path.js';
 import type { OpIo } from './io.js';
+import { nodeLabel } from './node-label.js';
 
 export interface DagOptions {
   /** A stage, dvc.yaml, .dvc file or output: draw it and its upstream (or with `full`, its whole pipeline). */
@@ -34,19 +34,15 @@ function cwdInRepo(repo: Repo): string {
 
 export async function dag(repo: Repo, opts: DagOptions, _io: OpIo): Promise<DagResult> {
   const graph = loadPipelineGraph(repo);
-  const nodeLabel = (n: GraphNode): string => {
-    if (n.kind === 'pointer') return repo.display(n.file);
-    const file = repo.display(n.file);
-    return file === 'dvc.yaml' ? n.stage.name : stageAddress({ name: n.stage.name, dvcfile: file });
-  };
+  const label = (n: GraphNode): string => nodeLabel(repo, n);
   const outLabel = (p: string): string => repo.display(p);
-  const full = dagOf(graph, { outs: opts.outs, node: nodeLabel, output: outLabel });
+  const full = dagOf(graph, { outs: opts.outs, node: label, output: outLabel });
   if (!opts.target) return full;
 
   const cwd = cwdInRepo(repo);
   let targets: string[];
   if (!opts.outs) {
-    targets = graph.resolveTarget(opts.target, { cwd }).map(nodeLabel);
+    targets = graph.resolveTarget(opts.target, { cwd }).map(label);
   } else {
     // A path: the outputs at or under it (or the one holding it); a stage: all its outputs.
     const outputs = graph.allOutputs();

@@ -3,6 +3,7 @@
  * soon as it succeeds, and says why every stage ran or was skipped.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { TroveError } from '../errors.js';
 import { addIgnoreEntry } from '../git/gitignore.js';
 import { checkoutOutput } from '../objects/checkout.js';
@@ -16,9 +17,10 @@ import { readParamsFile } from '../pipeline/params-file.js';
 import { lookup as lookupRunCache, save as saveRunCache } from '../pipeline/run-cache.js';
 import { runStage, StageFailedError } from '../pipeline/runner.js';
 import { runDag } from '../pipeline/scheduler.js';
-import { isStale, stageStatus, type StageStatus } from '../pipeline/staleness.js';
+import { isStale, isStaleAllowingMissing, stageStatus, type StageStatus } from '../pipeline/staleness.js';
 import { stageAddress, type Stage } from '../pipeline/stage.js';
-import type { PointerFile } from '../repo/pointer-file.js';
+import type { PointerFile, PointerOut } from '../repo/pointer-file.js';
+import type { BuiltOutput } from '../objects/build-output.js';
 import { collectPointerFiles } from '../repo/pointer-files.js';
 import type { HashInfo } from '../repo/pointer-file.js';
 import type { Repo } from '../repo/repo.js';
@@ -26,8 +28,12 @@ import { posixDirname, posixJoin } from '../util/posix-path.js';
 import { autostageChanges } from './autostage.js';
 import { RunLocks } from './run-locks.js';
 import { unprotectPath } from './unprotect.js';
+import { nodeLabel } from './node-label.js';
+import { IgnoreOrder } from './ignore-order.js';
 import type { OpIo } from './io.js';
-import { outputStatus } from './output-state.js';
+import { currentState, hashOf, missingFromCache } from './output-state.js';
+import { recordPointerOutput } from './record-pointer-output.js';
+import { ReproPuller } from './repro-pull.js';
 import { hashPath, stalenessInputs, trackedParams } from './stage-state.js';
 
 export interface ReproOptions {
@@ -43,6 +49,16 @@ export interface ReproOptions {
   /** Restore a stage's outputs from an earlier identical run instead of running it (default true). */
   runCache?: boolean;
   jobs?: number;
+  /** Targets' stage names may be shell-style patterns (`--glob`). */
+  glob?: boolean;
+  /** Run the whole pipelines the targets belong to (`-p`). */
+  pipeline?: boolean;
+  /** Every stage of every dvc.yaml (`-P`); without targets and without this, ./dvc.yaml's stages. */
+  allPipelines?: boolean;
+  /** Missing data alone does not make a stage stale (`--allow-missing`). */
+  allowMissing?: boolean;
+  /** A stage whose only change is missing data is pulled from the remote instead of run (`--pull`). */
+  pull?: boolean;
   /** Asked before each stage runs (`-i`). */
   ask?: (stage: string) => Promise<boolean>;
   /** Called as things happen, for the CLI to print in order. */
@@ -58,6 +74,10 @@ export type ReproEvent =
   | { kind: 'lock'; stage: string; file: string; created: boolean }
   /** Outputs restored from the run-cache instead of running the command. */
   | { kind: 'restored'; stage: string }
+  /** A changed data source (pointer file) re-saved, as DVC's "Verifying data sources". */
+  | { kind: 'verify'; node: string }
+  /** `--pull`: data fetched for a stage or data source instead of running it (ok false: it could not be, so it runs). */
+  | { kind: 'pull'; node: string; ok: boolean }
   | { kind: 'failed'; stage: string; error: TroveError };
 
 export interface ReproResult {
@@ -76,8 +96,13 @@ export async function repro(repo: Repo, opts: ReproOptions, io: OpIo): Promise<R
   repo.lock('repro');
   const emit = opts.onEvent ?? (() => {});
   const stages = loadAllStages(repo.root);
-  if (stages.length === 0 && !(opts.targets && opts.targets.length > 0) && !fs.existsSync(repo.abs('dvc.yaml'))) {
-    throw new TroveError('NO_DVCFILE', "'dvc.yaml' does not exist", { hint: 'declare a stage first: `trove stage add -n <name> -d <dep> -o <out> <command>`' });
+  if (!opts.allPipelines && !(opts.targets && opts.targets.length > 0) && !fs.existsSync(path.join(repo.cwd, 'dvc.yaml'))) {
+    throw new TroveError('NO_DVCFILE', "'dvc.yaml' does not exist", {
+      hint:
+        stages.length > 0
+          ? 'name the stages to run (`trove repro <stage>` or `sub/dvc.yaml:<stage>`), or run them all with `-P`'
+          : 'declare a stage first: `trove stage add -n <name> -d <dep> -o <out> <command>`',
+    });
   }
   const pointers = collectPointerFiles(repo);
   const pointerByPath = new Map(pointers.map((p) => [p.relPath, p]));
@@ -91,16 +116,31 @@ export async function repro(repo: Repo, opts: ReproOptions, io: OpIo): Promise<R
   const jobs = Math.max(1, opts.jobs ?? 1);
   const locks = new RunLocks(repo);
   const placeOf = newStagePlaces(locks, order);
+  const puller = opts.pull ? new ReproPuller(repo, {}, io) : undefined;
+  /** The hash the producer of `repoPath` records now (its lock entry, or its pointer file). */
+  const upstreamMd5 = (repoPath: string): string | undefined => {
+    const producer = graph.producerOf(repoPath);
+    if (!producer || producer.repoPath !== repoPath) return undefined;
+    const node = producer.node;
+    if (node.kind === 'pointer') return pointerByPath.get(node.pointer.relPath)?.outs.find((o) => o.repoPath === repoPath)?.hash?.md5;
+    const out = node.stage.outs.find((o) => o.repoPath === repoPath);
+    return out && locks.stages(lockPathOf(node.stage)).get(node.stage.name)?.outs.find((o) => o.path === out.path)?.md5;
+  };
 
   const runNode = async (node: GraphNode): Promise<'ok' | 'failed'> => {
     if (node.kind === 'pointer') {
-      const changed = await pointerChanged(repo, pointerByPath.get(node.pointer.relPath), io);
-      emit({ kind: 'skip', node: node.id, pointer: true, reason: changed ? `changed: run \`trove commit ${node.id}\` to record it; skipping` : undefined });
-      result.skipped.push(node.id);
-      return 'ok';
+      const id = nodeLabel(repo, node);
+      try {
+        return await runPointerNode(id, pointerByPath.get(node.pointer.relPath));
+      } catch (e) {
+        if (!(e instanceof TroveError)) throw e;
+        emit({ kind: 'failed', stage: id, error: e });
+        result.failed.push({ stage: id, error: e });
+        return 'failed';
+      }
     }
     const stage = node.stage;
-    const name = stageAddress(stage);
+    const name = nodeLabel(repo, node);
     // Beside other stages (-j), a stage's lines are held and printed together when it finishes.
     const held: ReproEvent[] = [];
     const say = jobs > 1 ? (e: ReproEvent) => held.push(e) : emit;
@@ -109,6 +149,49 @@ export async function repro(repo: Repo, opts: ReproOptions, io: OpIo): Promise<R
     } finally {
       for (const e of held) emit(e);
     }
+  };
+
+  /**
+   * A data source (`.dvc` file), as DVC's repro treats it: changed data is re-saved to the cache and
+   * the pointer file; missing data fails, unless allowed (`--allow-missing`) or pulled (`--pull`).
+   */
+  const runPointerNode = async (id: string, pf: PointerFile | undefined): Promise<'ok' | 'failed'> => {
+    const states = await Promise.all((pf?.outs ?? []).map(async (out, index) => ({ out, index, state: await pointerOutState(repo, out, io) })));
+    const count = (kind: PointerOutState['kind']) => states.filter((s) => s.state.kind === kind).length;
+    const missing = states.filter((s) => s.state.kind === 'missing');
+    const dataOnly = count('modified') === 0;
+    if (!opts.force && dataOnly && (opts.allowMissing || (count('uncached') === 0 && missing.length === 0))) {
+      emit({ kind: 'skip', node: id, pointer: true });
+      result.skipped.push(id);
+      return 'ok';
+    }
+    if (puller && !opts.force && dataOnly && count('uncached') === 0) {
+      const outs = missing.flatMap(({ out }) => (out.hash && out.cache && out.hashName === 'md5' ? [{ path: out.repoPath, md5: out.hash.md5 }] : []));
+      const ok = outs.length === missing.length && (await puller.pull(outs, linker, gitFiles));
+      emit({ kind: 'pull', node: id, ok });
+      if (ok) {
+        result.skipped.push(id);
+        return 'ok';
+      }
+    }
+    if (opts.dry) {
+      result.ran.push(id);
+      return 'ok';
+    }
+    emit({ kind: 'verify', node: id });
+    if (missing.length > 0) {
+      const gone = missing.map((s) => repo.display(s.out.repoPath));
+      throw new TroveError('MISSING_DATA_SOURCE', `failed to reproduce '${id}': missing data 'source${gone.length > 1 ? 's' : ''}': ${gone.join(', ')}`, {
+        hint: 'restore it (`trove pull` / `trove checkout`), or run with `--pull` or `--allow-missing`',
+      });
+    }
+    for (const { index, state } of states) {
+      if (state.kind === 'missing' || (state.kind === 'same' && !opts.force)) continue;
+      const recorded = await recordPointerOutput(repo, pf!, index, state.current, linker, io);
+      for (const f of recorded.gitFiles) gitFiles.add(f);
+    }
+    result.ran.push(id);
+    return 'ok';
   };
 
   const runStageNode = async (stage: Stage, name: string, say: (e: ReproEvent) => void): Promise<'ok' | 'failed'> => {
@@ -120,10 +203,23 @@ export async function repro(repo: Repo, opts: ReproOptions, io: OpIo): Promise<R
     const lockPath = lockPathOf(stage);
     const locked = locks.stages(lockPath).get(stage.name);
     const status = await stageStatus(stage, locked, inputs);
-    if (!opts.force && !isStale(status)) {
+    const staleForData = !opts.force && isStale(status) && !isStaleAllowingMissing(status, stage, locked, upstreamMd5);
+    if (!opts.force && (!isStale(status) || (opts.allowMissing && staleForData))) {
       say({ kind: 'skip', node: name, pointer: false });
       result.skipped.push(name);
       return 'ok';
+    }
+    if (puller && staleForData && locked) {
+      const outs = stage.outs.flatMap((o) => {
+        const l = o.cache ? locked.outs.find((x) => x.path === o.path) : undefined;
+        return l ? [{ path: o.repoPath, md5: l.md5 }] : [];
+      });
+      const ok = outs.length === stage.outs.filter((o) => o.cache).length && (await puller.pull(outs, linker, gitFiles));
+      say({ kind: 'pull', node: name, ok });
+      if (ok) {
+        result.skipped.push(name);
+        return 'ok';
+      }
     }
     if (opts.ask && !(await opts.ask(name))) {
       say({ kind: 'skip', node: name, pointer: false, reason: 'you said no' });
@@ -169,9 +265,16 @@ export async function repro(repo: Repo, opts: ReproOptions, io: OpIo): Promise<R
     }
   };
 
-  const outcome = await runDag(order, (n) => graph.upstreamOf(n), jobs, runNode, { keepGoing: opts.keepGoing });
-  result.blocked = outcome.blocked.map((n) => n.id);
-  result.stopped = outcome.stopped.map((n) => n.id);
+  const ignoreOrder = jobs > 1 && repo.scm ? new IgnoreOrder(repo.root, order.flatMap((n) => (n.kind === 'stage' ? n.stage.outs : (pointerByPath.get(n.pointer.relPath)?.outs ?? [])).map((o) => o.repoPath))) : undefined;
+  let outcome;
+  try {
+    outcome = await runDag(order, (n) => graph.upstreamOf(n), jobs, runNode, { keepGoing: opts.keepGoing });
+  } finally {
+    ignoreOrder?.finish();
+    await puller?.close();
+  }
+  result.blocked = outcome.blocked.map((n) => nodeLabel(repo, n));
+  result.stopped = outcome.stopped.map((n) => nodeLabel(repo, n));
   const staged = autostageChanges(repo, [...gitFiles]);
   result.gitFiles = staged.gitFiles;
   result.staged = staged.staged;
@@ -181,13 +284,15 @@ export async function repro(repo: Repo, opts: ReproOptions, io: OpIo): Promise<R
 function selectNodes(repo: Repo, graph: PipelineGraph, opts: ReproOptions): GraphNode[] {
   const cwd = repo.cwd === repo.root ? '' : repo.cwd.slice(repo.root.length + 1);
   let targets: GraphNode[] | undefined;
-  if (opts.targets && opts.targets.length > 0) {
-    targets = opts.targets.flatMap((t) => graph.resolveTarget(t, { cwd, recursive: opts.recursive }));
-  } else {
-    // No targets: every stage, with the pointer files they depend on.
+  if (opts.allPipelines) {
     targets = graph.nodes.filter((n): n is StageNode => n.kind === 'stage');
+  } else {
+    // As DVC: no targets means the dvc.yaml where the user is.
+    const given = opts.targets && opts.targets.length > 0 ? opts.targets : ['dvc.yaml'];
+    targets = given.flatMap((t) => graph.resolveTarget(t, { cwd, recursive: opts.recursive, glob: opts.glob }));
   }
-  return graph.select(targets, { singleItem: opts.singleItem, downstream: opts.downstream });
+  const whole = opts.pipeline || opts.allPipelines;
+  return graph.select(targets, { pipeline: opts.pipeline, singleItem: !whole && opts.singleItem, downstream: !whole && opts.downstream });
 }
 
 function lockPathOf(stage: Stage): string {
@@ -258,12 +363,15 @@ function reasonsOf(status: StageStatus): string[] {
   return status.reasons.length > 0 ? status.reasons : ['it changed'];
 }
 
-async function pointerChanged(repo: Repo, pf: PointerFile | undefined, io: OpIo): Promise<boolean> {
-  for (const out of pf?.outs ?? []) {
-    const st = await outputStatus(repo, out, io);
-    if (st === 'modified' || st === 'new') return true;
-  }
-  return false;
+type PointerOutState = { kind: 'same' | 'modified' | 'uncached'; current: BuiltOutput } | { kind: 'missing' };
+
+/** A data source's output against its pointer file: unchanged, modified (or new), missing, or not in the cache. */
+async function pointerOutState(repo: Repo, out: PointerOut, io: OpIo): Promise<PointerOutState> {
+  const current = await currentState(repo, out, io);
+  if (!current) return { kind: 'missing' };
+  if (!out.hash || hashOf(current) !== out.hash.md5) return { kind: 'modified', current };
+  if (out.cache && missingFromCache(repo, out, current.type === 'dir' ? current.entries : undefined)) return { kind: 'uncached', current };
+  return { kind: 'same', current };
 }
 
 /**

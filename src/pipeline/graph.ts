@@ -11,6 +11,7 @@
 import path from 'node:path';
 import { MultiError, TroveError } from '../errors.js';
 import { isSameOrParent } from '../util/posix-path.js';
+import { fnmatchRegExp, hasGlobChars } from '../util/fnmatch.js';
 import { stageAddress, type Origin, type Stage, type StageDep, type StageOut } from './stage.js';
 
 /** A pointer file as the graph needs it (`PointerFile` fits). */
@@ -65,6 +66,8 @@ export interface ResolveOptions {
   cwd?: string;
   /** A directory target means every stage and pointer file declared under it (`-R`). */
   recursive?: boolean;
+  /** Stage names may be shell-style patterns (`train*`, `dvc.yaml:eval-?`), as DVC's `--glob`. */
+  glob?: boolean;
 }
 
 export interface BuildOptions {
@@ -506,11 +509,15 @@ export class PipelineGraph {
       }
       return joined === '.' ? '' : joined;
     };
-    const stagesIn = (file: string, name?: string): StageNode[] =>
-      this.nodes.filter(
+    const stagesIn = (file: string, name?: string): StageNode[] => {
+      const pattern = name !== undefined && opts.glob && hasGlobChars(name) ? fnmatchRegExp(name) : undefined;
+      return this.nodes.filter(
         (n): n is StageNode =>
-          n.kind === 'stage' && n.file === file && (name === undefined || n.stage.name === name || n.stage.name.startsWith(`${name}@`)),
+          n.kind === 'stage' &&
+          n.file === file &&
+          (name === undefined || (pattern ? pattern.test(n.stage.name) : n.stage.name === name || n.stage.name.startsWith(`${name}@`))),
       );
+    };
 
     const colon = target.lastIndexOf(':');
     if (colon >= 0) {

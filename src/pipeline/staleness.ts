@@ -149,3 +149,27 @@ export function statusEntry(s: StageStatus): unknown[] {
   if (s.alwaysChanged) entry.push('always changed');
   return entry;
 }
+
+/**
+ * DVC's `--allow-missing`: a dependency or output that is only missing (or, for an output, not in
+ * the cache) does not make the stage stale. A missing dependency still does when the stage that
+ * produces it now records another hash than the one this stage's lock entry holds (`upstreamMd5`,
+ * by repo path).
+ */
+export function isStaleAllowingMissing(
+  s: StageStatus,
+  stage: Stage,
+  locked: LockedStage | undefined,
+  upstreamMd5: (repoPath: string) => string | undefined,
+): boolean {
+  if (s.notInLock || s.changedCommand || s.alwaysChanged) return true;
+  const lockedDeps = new Map((locked?.deps ?? []).map((d) => [d.path, d.md5]));
+  for (const [path, st] of Object.entries(s.changedDeps)) {
+    if (st !== 'deleted') return true;
+    const dep = stage.deps.find((d) => d.path === path);
+    if (!dep) continue; // a params file
+    const now = upstreamMd5(dep.repoPath);
+    if (now !== undefined && now !== lockedDeps.get(path)) return true;
+  }
+  return Object.values(s.changedOuts).some((st) => st !== 'deleted' && st !== 'not in cache');
+}

@@ -86,6 +86,8 @@ describe('repro -j', () => {
     expect(iv[1]![1]).toBeLessThan(iv[0]![1]);
     // ...and yet dvc.lock has the serial run's bytes, stages in plan order.
     expect(parallel.read('dvc.lock')).toBe(serial.read('dvc.lock'));
+    // .gitignore too: the lines are put in plan order once the run ends.
+    expect(parallel.read('.gitignore')).toBe(serial.read('.gitignore'));
     expect([...parallel.read('dvc.lock').matchAll(/^ {2}(\S+):$/gm)].map((m) => m[1])).toEqual(['w1', 'w2', 'w3', 'w4', 'join']);
     expect(parallel.read('all.txt')).toBe('1\n2\n3\n4\n');
     expect(parallel.ok(['status']).stdout).toBe('Data and pipelines are up to date.\n');

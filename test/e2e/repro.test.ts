@@ -602,7 +602,7 @@ describe('pipeline status beyond the root dvc.yaml', () => {
     const s = repo();
     s.write('sub/dvc.yaml', 'stages:\n  a:\n    cmd: echo a > a.txt\n    outs:\n    - a.txt\n');
     expect(statusJson(s)).toEqual({ 'sub/dvc.yaml:a': [{ 'changed outs': { 'a.txt': 'deleted' } }] });
-    const r = s.ok(['repro']);
+    const r = s.ok(['repro', '-P']);
     expect(ranStages(r)).toEqual(['sub/dvc.yaml:a']);
     expect(r.stdout).toContain("Generating lock file 'sub/dvc.lock'\n");
     expect(s.read('sub/.gitignore')).toBe('/a.txt\n');

@@ -19,6 +19,11 @@ interface ReproFlags {
   commit?: boolean;
   runCache?: boolean;
   jobs?: number;
+  glob?: boolean;
+  pipeline?: boolean;
+  allPipelines?: boolean;
+  allowMissing?: boolean;
+  pull?: boolean;
   quiet?: boolean;
   verbose?: boolean;
 }
@@ -38,6 +43,12 @@ function printer(quiet: boolean): (e: ReproEvent) => void {
         if (ranBefore) out();
         ranBefore = true;
         out(`Running stage '${e.stage}': ${e.reasons.join('; ')}`);
+        break;
+      case 'verify':
+        out(`Verifying data sources in stage: '${e.node}'`);
+        break;
+      case 'pull':
+        out(e.ok ? `Pulling data for stage: '${e.node}'` : `Unable to pull data for stage: '${e.node}'`);
         break;
       case 'restored':
         out(`Stage '${e.stage}' is cached - skipping run, checking out outputs`);
@@ -60,11 +71,16 @@ export function registerRepro(program: Command): Command {
   return program
     .command('repro')
     .description('Run the pipeline stages whose dependencies, params or command changed, in order, and record them in dvc.lock.')
-    .argument('[targets...]', 'stages (`train`, `dvc.yaml:train`), pointer files, or with -R directories (default: every stage)')
+    .argument('[targets...]', 'stages (`train`, `dvc.yaml:train`), pointer files, or with -R directories (default: the dvc.yaml here)')
     .option('-f, --force', 'run the stages even if nothing changed')
     .option('-s, --single-item', 'run only the targets, not what they depend on')
     .option('--downstream', 'run the targets and every stage that depends on them')
+    .option('-p, --pipeline', "run the whole pipelines the targets belong to")
+    .option('-P, --all-pipelines', 'run every pipeline of the repository (every dvc.yaml)')
     .option('-R, --recursive', 'a directory target means every stage declared under it')
+    .option('--glob', 'targets may be shell-style patterns of stage names: `train-*`, `dvc.yaml:eval@?`')
+    .option('--pull', 'a stage whose only change is missing data (outputs, data sources) is pulled from the default remote instead of run')
+    .option('--allow-missing', 'missing data alone does not make a stage stale: skip stages that only lack data')
     .option('--dry', 'say what would run, run nothing')
     .option('-k, --keep-going', 'after a failure, go on with the stages that do not depend on it')
     .option('-i, --interactive', 'ask before running each stage')
@@ -83,7 +99,10 @@ Beyond DVC: -j N runs up to N independent stages at once; each stage's output is
 when it finishes (its lines are kept together), and dvc.lock ends up as after a serial run.
 
 Examples:
-  trove repro                 # everything that is out of date
+  trove repro                 # the stages of ./dvc.yaml (and what they need) that are out of date
+  trove repro -P              # every pipeline of the repository
+  trove repro --glob 'eval@*' # every eval@... stage
+  trove repro --pull          # fresh clone: pull outputs that are only missing, run what changed
   trove repro train           # train and what it needs
   trove repro -j 4 --dry      # what would run, four at a time`,
     )
@@ -104,6 +123,11 @@ Examples:
             singleItem: o.singleItem,
             downstream: o.downstream,
             recursive: o.recursive,
+            glob: o.glob,
+            pipeline: o.pipeline,
+            allPipelines: o.allPipelines,
+            allowMissing: o.allowMissing,
+            pull: o.pull,
             dry: o.dry,
             keepGoing: o.keepGoing,
             noCommit: o.commit === false,
