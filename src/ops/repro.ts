@@ -194,6 +194,15 @@ export async function repro(repo: Repo, opts: ReproOptions, io: OpIo): Promise<R
     return 'ok';
   };
 
+  const pullMissingDeps = async (stage: Stage): Promise<void> => {
+    const wanted = stage.deps.flatMap((d) => {
+      if (fs.existsSync(repo.abs(d.repoPath))) return [];
+      const md5 = upstreamMd5(d.repoPath);
+      return md5 ? [{ path: d.repoPath, md5 }] : [];
+    });
+    if (wanted.length > 0) await puller!.pull(wanted, linker, gitFiles);
+  };
+
   const runStageNode = async (stage: Stage, name: string, say: (e: ReproEvent) => void): Promise<'ok' | 'failed'> => {
     if (stage.frozen) {
       say({ kind: 'skip', node: name, pointer: false, reason: 'frozen' });
@@ -226,18 +235,29 @@ export async function repro(repo: Repo, opts: ReproOptions, io: OpIo): Promise<R
       result.skipped.push(name);
       return 'ok';
     }
-    say({ kind: 'run', stage: name, reasons: opts.force && !isStale(status) ? ['-f was given'] : reasonsOf(status) });
+    const sayRun = () => say({ kind: 'run', stage: name, reasons: opts.force && !isStale(status) ? ['-f was given'] : reasonsOf(status) });
     if (opts.dry) {
+      sayRun();
       for (const line of stage.cmd) say({ kind: 'command', stage: name, line: `> ${line}` });
       result.ran.push(name);
       return 'ok';
     }
     try {
-      const params = checkInputs(repo, stage);
+      // As DVC's run_stage with --pull: dependencies that are missing are pulled before anything else.
+      if (puller) await pullMissingDeps(stage);
       const useRunCache = opts.runCache !== false && !opts.force && !opts.noCommit && stage.outs.every((o) => o.cache);
-      let entry = useRunCache ? await restoreFromRunCache(repo, stage, params, { linker, io, gitFiles }) : undefined;
+      let entry: LockedStage | undefined;
+      if (useRunCache) {
+        try {
+          entry = await restoreFromRunCache(repo, stage, checkInputs(repo, stage), { linker, io, gitFiles });
+        } catch (e) {
+          if (!(e instanceof TroveError)) throw e; // the run below reports what is wrong with the inputs
+        }
+      }
       if (entry) say({ kind: 'restored', stage: name });
       else {
+        sayRun();
+        checkInputs(repo, stage);
         removeOutputs(repo, stage);
         const run = await runStage(stage, { root: repo.root, capture: jobs > 1, announce: (line) => say({ kind: 'command', stage: name, line }) });
         if (jobs > 1 && run.output) say({ kind: 'output', stage: name, text: run.output });

@@ -30,18 +30,25 @@ interface ReproFlags {
 
 /** One line per decision, as DVC words it, plus the reason a stage ran. */
 function printer(quiet: boolean): (e: ReproEvent) => void {
-  let ranBefore = false;
+  // As DVC: a blank line after each stage or data source that was reproduced, before the next one.
+  let current: string | undefined;
+  let reproduced = false;
   return (e) => {
     if (e.kind === 'failed') return; // reported once, at the end
     if (quiet && e.kind !== 'output') return;
+    const node = e.kind === 'skip' || e.kind === 'verify' || e.kind === 'pull' ? e.node : e.stage;
+    if (node !== current) {
+      if (reproduced) out();
+      current = node;
+      reproduced = false;
+    }
+    if (e.kind === 'run' || e.kind === 'restored' || e.kind === 'verify') reproduced = true;
     switch (e.kind) {
       case 'skip':
         if (e.pointer) out(e.reason ? `'${e.node}' ${e.reason}` : `'${e.node}' didn't change, skipping`);
         else out(e.reason === 'frozen' ? `Stage '${e.node}' is frozen, skipping` : e.reason ? `Stage '${e.node}' skipped: ${e.reason}` : `Stage '${e.node}' didn't change, skipping`);
         break;
       case 'run':
-        if (ranBefore) out();
-        ranBefore = true;
         out(`Running stage '${e.stage}': ${e.reasons.join('; ')}`);
         break;
       case 'verify':
