@@ -135,6 +135,10 @@ export async function stageStatus(stage: Stage, locked: LockedStage | undefined,
   if (stage.alwaysChanged) {
     status.alwaysChanged = true;
     status.reasons.push('it is always_changed');
+  } else if (stage.deps.length === 0 && stage.params.length === 0 && stage.outs.length === 0) {
+    // DVC's callback stage: a command with nothing to compare runs every time.
+    status.alwaysChanged = true;
+    if (locked) status.reasons.push('it has no dependencies or outputs, so it always runs');
   }
   return status;
 }

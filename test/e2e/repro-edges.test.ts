@@ -5,12 +5,16 @@ import { describe, expect, it } from 'vitest';
 import { corruptObjects, repo, Sandbox } from './helpers.js';
 
 describe('repro: edges', () => {
-  it('a stage without dependencies runs once, then only when always_changed says so (DVC 1+ has no callback stages)', () => {
+  it("a stage with neither dependencies nor outputs runs every time (DVC's callback stage); one with an output runs once", () => {
     const s = repo();
     s.write('dvc.yaml', 'stages:\n  hello:\n    cmd: echo hi >> said.txt\n');
     expect(s.ok(['repro']).stdout).toContain("Running stage 'hello': it has no entry in dvc.lock yet");
+    expect(s.ok(['repro']).stdout).toContain("Running stage 'hello': it has no dependencies or outputs, so it always runs");
+    expect(JSON.parse(s.ok(['status', '--json']).stdout)).toEqual({ hello: ['always changed'] });
+    s.write('dvc.yaml', 'stages:\n  hello:\n    cmd: echo hi > said.txt\n    outs:\n    - said.txt\n');
+    expect(s.ok(['repro']).stdout).toContain("Running stage 'hello'");
     expect(s.ok(['repro']).stdout).toContain("Stage 'hello' didn't change, skipping");
-    s.write('dvc.yaml', 'stages:\n  hello:\n    cmd: echo hi >> said.txt\n    always_changed: true\n');
+    s.write('dvc.yaml', 'stages:\n  hello:\n    cmd: echo hi > said.txt\n    outs:\n    - said.txt\n    always_changed: true\n');
     expect(s.ok(['repro']).stdout).toContain("Running stage 'hello': it is always_changed");
   });
 
