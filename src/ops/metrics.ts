@@ -9,6 +9,7 @@ import { parseMetrics } from '../pipeline/metrics-file.js';
 import { isParamMap, type ParamValue } from '../pipeline/params-file.js';
 import { diffFiles, sameValue, type DiffResult } from '../pipeline/value-diff.js';
 import type { Repo } from '../repo/repo.js';
+import { compareCodePoints } from '../util/py-json.js';
 import type { OpIo } from './io.js';
 import { dataOf, expandTargets, hasCommits, readFiles, selectVersions, versionError, versionNamed, type Version, type VersionResult } from './versions.js';
 
@@ -58,7 +59,7 @@ export async function metricsDiff(repo: Repo, opts: MetricsDiffOptions, _io: OpI
 
 function metricsAt(repo: Repo, v: Version, targets: string[]): VersionResult {
   try {
-    const files = expandTargets(v.view, targets.length > 0 ? targets : declaredFiles(repo.root, v.view).metrics);
+    const files = expandTargets(v.view, targets.length > 0 ? targets : declaredFiles(repo.root, v.view).metrics.sort(compareCodePoints));
     return { name: v.name, files: readFiles(v.view, new Map(files.map((f) => [f, parseMetrics])), repo) };
   } catch (e) {
     return { name: v.name, error: versionError(e) };
