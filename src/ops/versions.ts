@@ -3,11 +3,12 @@
  * workspace, then named revisions), the per-file results with their errors (DVC's
  * `{"data": ...}` / `{"error": ...}` shapes), and paths shown relative to where the user is.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { TroveError } from '../errors.js';
 import { namedRevisions, type RevisionSelection } from '../git/revisions.js';
 import type { ParamValue } from '../pipeline/params-file.js';
-import { revisionView, workspaceView, type TreeView } from '../pipeline/tree-view.js';
+import { revisionView, workspaceView, type CacheReader, type TreeView } from '../pipeline/tree-view.js';
 import type { Repo } from '../repo/repo.js';
 import { toPosix } from '../util/posix-path.js';
 
@@ -43,7 +44,8 @@ export function selectVersions(repo: Repo, sel: RevisionSelection): Version[] {
   if (!any) return [{ name: '', view: workspace }];
   requireGit(repo);
   const blobs = new Map<string, string>();
-  return [{ name: 'workspace', view: workspace }, ...namedRevisions(repo.root, sel).map((r) => ({ name: r.name, view: revisionView(repo.root, r.sha, blobs) }))];
+  const cached = cacheReader(repo);
+  return [{ name: 'workspace', view: workspace }, ...namedRevisions(repo.root, sel).map((r) => ({ name: r.name, view: revisionView(repo.root, r.sha, blobs, cached) }))];
 }
 
 /** One version by name, as `diff` takes them: `workspace`, or anything git resolves. */
@@ -51,7 +53,15 @@ export function versionNamed(repo: Repo, name: string, blobs: Map<string, string
   if (name === 'workspace') return { name, view: workspaceView(repo.root) };
   requireGit(repo);
   const [r] = namedRevisions(repo.root, { revs: [name] });
-  return { name, view: revisionView(repo.root, r!.sha, blobs) };
+  return { name, view: revisionView(repo.root, r!.sha, blobs, cacheReader(repo)) };
+}
+
+/** Reads cached outputs (metrics with the default `cache: true`) from the local cache. */
+function cacheReader(repo: Repo): CacheReader {
+  return (oid, kind) => {
+    const p = repo.cache.locate(oid, kind);
+    return p === undefined ? undefined : fs.readFileSync(p, 'utf8');
+  };
 }
 
 function requireGit(repo: Repo): void {

@@ -11,6 +11,8 @@ import fs from 'node:fs';
 import { errnoOf } from '../errors.js';
 import { gitPrefix, listTreeAt, readBlobsById } from '../git/revisions.js';
 import { DvcIgnore } from '../repo/dvcignore.js';
+import { revisionFilesAt } from '../repo/revision-files.js';
+import type { HashKind } from '../hash/md5.js';
 import { walkFiles } from '../fs/walk.js';
 import { DVCFILE, findDvcfiles } from './load-stages.js';
 
@@ -66,10 +68,16 @@ export function workspaceView(root: string): TreeView {
   };
 }
 
+/** Where a file output recorded at a revision can be read: a cache object, or nothing. */
+export type CacheReader = (oid: string, kind: HashKind) => string | undefined;
+
 /**
  * The tree of commit `sha`. `blobCache` (blob id -> text) may be shared by the views of one walk.
+ * A file that git does not hold but that the revision's dvc.lock or .dvc files record as a file
+ * output (a cached metric, say) is read from the cache through `fromCache`, as DVC's file system
+ * does; directory outputs are not looked into.
  */
-export function revisionView(root: string, sha: string, blobCache: Map<string, string> = new Map()): TreeView {
+export function revisionView(root: string, sha: string, blobCache: Map<string, string> = new Map(), fromCache?: CacheReader): TreeView {
   const prefix = gitPrefix(root);
   const oids = new Map<string, string>();
   for (const e of listTreeAt(root, sha, (p) => p.startsWith(prefix))) {
@@ -77,8 +85,19 @@ export function revisionView(root: string, sha: string, blobCache: Map<string, s
     oids.set(e.path.slice(prefix.length), e.oid);
   }
   let dirs: Set<string> | undefined;
+  let outputs: Map<string, { oid: string; kind: HashKind }> | undefined;
+  const recordedOutputs = () => {
+    if (!outputs) {
+      outputs = new Map();
+      const { pointerFiles, lockedOutputs } = revisionFilesAt(root, sha, { onInvalid: () => undefined });
+      for (const pf of pointerFiles) for (const o of pf.outs) if (o.hash && !o.hash.md5.endsWith('.dir')) outputs.set(o.repoPath, { oid: o.hash.md5, kind: o.hashName });
+      for (const o of lockedOutputs) if (!o.md5.endsWith('.dir')) outputs.set(o.repoPath, { oid: o.md5, kind: o.hashName });
+    }
+    return outputs;
+  };
   const readMany = (paths: Iterable<string>): Map<string, string> => {
-    const wanted = [...paths].filter((p) => oids.has(p));
+    const all = [...paths];
+    const wanted = all.filter((p) => oids.has(p));
     const missing = wanted.map((p) => oids.get(p)!).filter((oid) => !blobCache.has(oid));
     if (missing.length > 0) {
       for (const [oid, data] of readBlobsById(root, missing)) blobCache.set(oid, data.toString('utf8'));
@@ -87,6 +106,13 @@ export function revisionView(root: string, sha: string, blobCache: Map<string, s
     for (const p of wanted) {
       const text = blobCache.get(oids.get(p)!);
       if (text !== undefined) out.set(p, text);
+    }
+    if (fromCache && wanted.length < all.length) {
+      for (const p of all) {
+        const o = oids.has(p) ? undefined : recordedOutputs().get(p);
+        const text = o && fromCache(o.oid, o.kind);
+        if (text !== undefined) out.set(p, text);
+      }
     }
     return out;
   };

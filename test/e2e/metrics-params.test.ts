@@ -320,3 +320,16 @@ describe('trove params diff', () => {
     expect(s.git('status', '--porcelain')).toBe(' D a.yaml\n M vars.yaml\n?? b.yaml\n');
   });
 });
+
+describe('trove metrics: cached metrics', () => {
+  it('reads a metric that only the cache holds at a revision (cache: true, recorded in dvc.lock)', () => {
+    const s = repo();
+    s.write('dvc.yaml', 'stages:\n  train:\n    cmd: >-\n      echo \'{"acc": 0.5}\' > m.json\n    metrics:\n    - m.json\n');
+    s.ok(['repro']);
+    commit(s, 'trained');
+    expect(s.git('ls-files')).not.toMatch(/^m\.json$/m);
+    s.write('m.json', '{"acc": 0.75}');
+    expect(s.ok(['metrics', 'diff']).stdout).toBe('Path    Metric    HEAD    workspace    Change\nm.json  acc       0.5     0.75         0.25\n');
+    expect(s.ok(['metrics', 'show', '-a']).stdout).toBe('Revision    Path    acc\nworkspace   m.json  0.75\nmain        m.json  0.5\n');
+  });
+});
