@@ -93,6 +93,56 @@ export function resolveRevisions(root: string, sel: RevisionSelection): string[]
   return out;
 }
 
+/** The checked-out branch's short name; undefined on a detached HEAD or without git. */
+export function activeBranch(root: string): string | undefined {
+  const r = gitBytes(root, ['symbolic-ref', '--quiet', '--short', 'HEAD']);
+  return r.status === 0 ? r.stdout.toString('utf8').trim() || undefined : undefined;
+}
+
+/** A commit a selection names, with the names DVC shows for it. */
+export interface NamedRevision {
+  sha: string;
+  /**
+   * The names that led to this commit, comma-joined as DVC's brancher joins them: `main`,
+   * `main,v1` (a branch and a tag on one commit), `HEAD~1` as typed, or the sha itself for `-A`.
+   */
+  name: string;
+}
+
+/**
+ * The commits of a selection as DVC's brancher walks them: `revs` as typed, then (with
+ * `allCommits`) every commit, else branches then tags, by ref name; names of one commit grouped
+ * under its first position. Tags that do not point at a commit are skipped.
+ */
+export function namedRevisions(root: string, sel: RevisionSelection): NamedRevision[] {
+  const names: string[] = [...(sel.revs ?? [])];
+  const shas: string[] = sel.revs && sel.revs.length > 0 ? resolveCommits(root, sel.revs) : [];
+  if (sel.allCommits) {
+    const all = lines(runGit(root, ['rev-list', '--ignore-missing', 'HEAD', '--branches', '--tags', '--remotes']));
+    names.push(...all);
+    shas.push(...all);
+  } else {
+    const prefixes = [...(sel.allBranches ? ['refs/heads/'] : []), ...(sel.allTags ? ['refs/tags/'] : [])];
+    for (const prefix of prefixes) {
+      const refs = lines(runGit(root, ['for-each-ref', '--format=%(refname)', prefix]));
+      const found = batchCheck(root, refs.map((r) => `${r}^{commit}`));
+      for (const r of refs) {
+        const sha = found.get(`${r}^{commit}`);
+        if (!sha) continue;
+        names.push(r.slice(prefix.length));
+        shas.push(sha);
+      }
+    }
+  }
+  const bySha = new Map<string, string[]>();
+  shas.forEach((sha, i) => {
+    const group = bySha.get(sha);
+    if (group) group.push(names[i]!);
+    else bySha.set(sha, [names[i]!]);
+  });
+  return [...bySha].map(([sha, group]) => ({ sha, name: group.join(',') }));
+}
+
 /**
  * Resolves revisions to commit shas, in order (duplicates resolve to the same sha), with one
  * `cat-file --batch-check`. A name that only exists on a remote (`feature` for `origin/feature`)

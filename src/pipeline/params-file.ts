@@ -142,14 +142,22 @@ export function readParamsFile(absPath: string, display: string, opts: ReadParam
   return parseParams(text, display, opts);
 }
 
+/**
+ * Parses text in the format its file name's extension says (YAML for any other), as DVC's
+ * `load_path` does: any value, not only a mapping (a metrics file may hold a bare number).
+ * Integral floats come back as PyFloat.
+ */
+export function parseStructured(text: string, file: string, opts: Pick<ReadParamsOptions, 'fastYaml'> = {}): ParamValue {
+  const ext = path.posix.extname(file).toLowerCase();
+  if (ext === '.json') return parseJsonParams(text, file);
+  if (ext === '.toml') return parseTomlParams(text, file);
+  if (ext === '.py') return parsePyParams(text, file);
+  return opts.fastYaml?.(text, file) ?? parseYamlParams(text, file);
+}
+
 /** Parses params text in the format its file name's extension says (YAML for any other). */
 export function parseParams(text: string, file: string, opts: ReadParamsOptions = {}): ParamMap {
-  const ext = path.posix.extname(file).toLowerCase();
-  let data: ParamValue;
-  if (ext === '.json') data = parseJsonParams(text, file);
-  else if (ext === '.toml') data = parseTomlParams(text, file);
-  else if (ext === '.py') data = parsePyParams(text, file);
-  else data = opts.fastYaml?.(text, file) ?? parseYamlParams(text, file);
+  const data = parseStructured(text, file, opts);
   if (!isParamMap(data)) {
     throw new FileFormatError(file, undefined, `expected a dictionary, got '${pyTypeName(data)}'`, 'a params file holds a mapping of names to values');
   }

@@ -3,7 +3,7 @@
  * `ensure_ascii=True`: ", " and ": " separators, keys sorted by code point, and every character
  * outside printable ASCII escaped as lowercase \uXXXX (surrogate pairs above U+FFFF).
  */
-export type PyJson = null | boolean | number | string | PyJson[] | { [key: string]: PyJson };
+export type PyJson = null | boolean | number | string | PyFloat | PyJson[] | { [key: string]: PyJson };
 
 const SIMPLE_ESCAPES: Record<string, string> = {
   '"': '\\"',
@@ -60,6 +60,7 @@ export function pyJsonDumps(value: PyJson): string {
   if (value === null) return 'null';
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'number') return pyJsonNumber(value);
+  if (value instanceof PyFloat) return Number.isFinite(value.value) ? pyFloatRepr(value.value) : pyJsonNumber(value.value);
   if (typeof value === 'string') return pyJsonString(value);
   if (Array.isArray(value)) return `[${value.map(pyJsonDumps).join(', ')}]`;
   const keys = Object.keys(value).sort(compareCodePoints);

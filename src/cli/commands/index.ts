@@ -9,7 +9,9 @@ import { registerFetch } from './fetch.js';
 import { registerFreeze, registerUnfreeze } from './freeze.js';
 import { registerGc } from './gc.js';
 import { registerInit } from './init.js';
+import { registerMetrics } from './metrics.js';
 import { registerMove } from './move.js';
+import { registerParams } from './params.js';
 import { registerPull } from './pull.js';
 import { registerPush } from './push.js';
 import { registerRemote } from './remote.js';
@@ -39,6 +41,8 @@ export const commands: ((program: Command) => Command)[] = [
   registerStage,
   registerFreeze,
   registerUnfreeze,
+  registerParams,
+  registerMetrics,
   registerConfig,
   registerRemote,
   registerCache,
