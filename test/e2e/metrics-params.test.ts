@@ -75,6 +75,8 @@ describe('trove metrics and params on DVC\'s reference session', () => {
     expect(s.ok(['metrics', 'show', '-A']).stdout).toBe(mapShas(golden('dvc-metrics-show-all-commits.txt')));
     const allJson = fs.readFileSync(path.join(FORMATS, 'outputs', 'dvc-metrics-show-all-commits.json'), 'utf8');
     expect(JSON.parse(s.ok(['metrics', 'show', '-A', '--json']).stdout)).toEqual(JSON.parse(mapShas(allJson)));
+    // --all is -a -T -A together: every commit, named by sha as -A names them.
+    expect(s.ok(['metrics', 'show', '--all']).stdout).toBe(s.ok(['metrics', 'show', '-A']).stdout);
   });
 });
 

@@ -49,6 +49,7 @@ export function registerMetrics(program: Command): Command {
     .option('-T, --all-tags', 'show metrics for all tags')
     .option('-A, --all-commits', 'show metrics for all commits')
     .option('--rev <revs...>', 'show metrics at these revisions (a trove addition; DVC has no --rev here)')
+    .option('--all', 'show metrics for every branch, tag and commit (-a -T -A together; a trove addition)')
     .option('-R, --recursive', 'accepted for DVC compatibility: directory targets are always searched')
     .option('--json', 'print the result as JSON (DVC\'s shape, keys sorted)')
     .option('--md', 'print the table in Markdown (GitHub-flavoured)')
@@ -64,8 +65,9 @@ joined with dots (train.loss). With -a/-T/-A/--rev the workspace comes first, th
 the workspace is left out when it equals the checked-out branch's row. A file that cannot be read
 shows as '-' in every column, and the reason goes to stderr.`,
     )
-    .action(async (targets: string[], o: CommonFlags & { allBranches?: boolean; allTags?: boolean; allCommits?: boolean; rev?: string[] }) =>
+    .action(async (targets: string[], o: CommonFlags & { allBranches?: boolean; allTags?: boolean; allCommits?: boolean; rev?: string[]; all?: boolean }) =>
       run(o, async (io, track) => {
+        if (o.all) o.allBranches = o.allTags = o.allCommits = true;
         const repo = await openRepo(track);
         const { metricsShow } = await import('../../ops/metrics.js');
         const result = await metricsShow(repo, { targets, allBranches: o.allBranches, allTags: o.allTags, allCommits: o.allCommits, revs: o.rev }, io);
