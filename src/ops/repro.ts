@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { TroveError } from '../errors.js';
+import { Linker } from '../fs/links.js';
 import { addIgnoreEntry } from '../git/gitignore.js';
 import { checkoutOutput } from '../objects/checkout.js';
 import { buildOutput } from '../objects/build-output.js';
@@ -14,7 +15,7 @@ import { loadAllStages } from '../pipeline/load-stages.js';
 import { lockEntryFor, MissingParamsError } from '../pipeline/lock-entry.js';
 import type { LockedStage, ParamValue } from '../pipeline/lock-file.js';
 import { readParamsFile } from '../pipeline/params-file.js';
-import { lookup as lookupRunCache, save as saveRunCache } from '../pipeline/run-cache.js';
+import { lookup as lookupRunCache, runCacheSkipReason, save as saveRunCache } from '../pipeline/run-cache.js';
 import { runStage, StageFailedError } from '../pipeline/runner.js';
 import { runDag } from '../pipeline/scheduler.js';
 import { isStale, isStaleAllowingMissing, stageStatus, type StageStatus } from '../pipeline/staleness.js';
@@ -245,11 +246,15 @@ export async function repro(repo: Repo, opts: ReproOptions, io: OpIo): Promise<R
     try {
       // As DVC's run_stage with --pull: dependencies that are missing are pulled before anything else.
       if (puller) await pullMissingDeps(stage);
-      const useRunCache = opts.runCache !== false && !opts.force && !opts.noCommit && stage.outs.every((o) => o.cache);
+      const useRunCache = opts.runCache !== false && !opts.force && !opts.noCommit;
       let entry: LockedStage | undefined;
-      if (useRunCache) {
+      // As DVC's StageCache.restore: a stage whose command, deps and params match its own lock
+      // entry (only outputs changed) is restored from that entry, even with --no-run-cache.
+      const lockHit = !opts.force && !opts.noCommit && locked && onlyOutputsChanged(status) && !runCacheSkipReason(stage) ? locked : undefined;
+      if (lockHit || useRunCache) {
         try {
-          entry = await restoreFromRunCache(repo, stage, checkInputs(repo, stage), { linker, io, gitFiles });
+          const candidate = lockHit ?? (await lookupRun(repo, stage, checkInputs(repo, stage)));
+          if (candidate) entry = await restoreOutputs(repo, stage, candidate, { linker, io, gitFiles });
         } catch (e) {
           if (!(e instanceof TroveError)) throw e; // the run below reports what is wrong with the inputs
         }
@@ -261,7 +266,7 @@ export async function repro(repo: Repo, opts: ReproOptions, io: OpIo): Promise<R
         removeOutputs(repo, stage);
         const run = await runStage(stage, { root: repo.root, capture: jobs > 1, announce: (line) => say({ kind: 'command', stage: name, line }) });
         if (jobs > 1 && run.output) say({ kind: 'output', stage: name, text: run.output });
-        entry = await recordStage(repo, stage, { noCommit: Boolean(opts.noCommit), linker, io, gitFiles });
+        entry = await recordStage(repo, stage, { noCommit: Boolean(opts.noCommit), cacheUncached: useRunCache, linker, io, gitFiles });
         if (useRunCache) saveRunCache(repo.cache.dir, stage, entry);
       }
       const created = !fs.existsSync(repo.abs(lockPath)) && !lockCreated.has(lockPath);
@@ -336,35 +341,39 @@ function newStagePlaces(locks: RunLocks, order: readonly GraphNode[]): (lockPath
   return (lockPath, name) => places.get(`${lockPath}\0${name}`);
 }
 
-/**
- * DVC's run-cache: when an earlier run with the same command, dependencies and params is recorded
- * under `.dvc/cache/runs/` and all its outputs are in the cache, they are checked out instead of
- * running the command. Returns the recorded entry, or undefined to run the stage.
- */
-async function restoreFromRunCache(
-  repo: Repo,
-  stage: Stage,
-  params: Record<string, Record<string, ParamValue>>,
-  opts: Omit<RecordOptions, 'noCommit'>,
-): Promise<LockedStage | undefined> {
+function onlyOutputsChanged(status: StageStatus): boolean {
+  return !status.notInLock && !status.changedCommand && !status.alwaysChanged && Object.keys(status.changedDeps).length === 0;
+}
+
+/** DVC's run-cache: an earlier run with the same command, dependencies and params, recorded under `.dvc/cache/runs/`. */
+async function lookupRun(repo: Repo, stage: Stage, params: Record<string, Record<string, ParamValue>>): Promise<LockedStage | undefined> {
   const hashes = new Map<string, HashInfo>();
   for (const dep of stage.deps) {
     const st = await hashPath(repo, dep.repoPath);
     if (!st) return undefined;
     hashes.set(dep.repoPath, st);
   }
-  const entry = lookupRunCache(repo.cache.dir, stage, hashes, params);
-  if (!entry) return undefined;
+  return lookupRunCache(repo.cache.dir, stage, hashes, params);
+}
+
+/**
+ * Checks out the outputs a recorded run (`entry`) produced instead of running the command, when
+ * every one of them is in the cache. Returns the entry, or undefined to run the stage.
+ */
+async function restoreOutputs(repo: Repo, stage: Stage, entry: LockedStage, opts: Omit<RecordOptions, 'noCommit' | 'cacheUncached'>): Promise<LockedStage | undefined> {
   const outs = stage.outs.map((o) => ({ out: o, locked: entry.outs.find((l) => l.path === o.path) }));
   if (outs.some(({ locked }) => !locked || !objectComplete(repo, locked.md5))) return undefined;
   removeOutputs(repo, stage);
+  // Outputs git tracks (cache: false) come back as plain copies, never as links into the cache.
+  let copier: Linker | undefined;
   for (const { out, locked } of outs) {
     const abs = repo.abs(out.repoPath);
+    const linker = out.cache ? opts.linker : (copier ??= new Linker(['copy']));
     await checkoutOutput(
       { abs, display: repo.display(out.repoPath), md5: locked!.md5, hashName: 'md5' },
-      { cache: repo.cache, index: repo.index, linker: opts.linker, force: true, filter: repo.dvcignore.prepare(abs), reporter: opts.io.reporter },
+      { cache: repo.cache, index: repo.index, linker, force: true, filter: repo.dvcignore.prepare(abs), reporter: opts.io.reporter },
     );
-    if (repo.scm) {
+    if (out.cache && repo.scm) {
       const gi = addIgnoreEntry(repo.root, out.repoPath, locked!.md5.endsWith('.dir'));
       if (gi) opts.gitFiles.add(gi);
     }
@@ -408,6 +417,11 @@ function removeOutputs(repo: Repo, stage: Stage): void {
 
 interface RecordOptions {
   noCommit: boolean;
+  /**
+   * Copy `cache: false` outputs into the cache too (the workspace file stays as it is), so that a
+   * run-cache entry can restore them later, as DVC's StageCache.save commits them.
+   */
+  cacheUncached?: boolean;
   linker: ReturnType<Repo['linker']>;
   io: OpIo;
   gitFiles: Set<string>;
@@ -451,6 +465,13 @@ function checkInputs(repo: Repo, stage: Stage): Record<string, Record<string, Pa
   return values;
 }
 
+/** Hashes an output the cache does not hold for the workspace; `intoCache` copies it in all the same (for the run-cache). */
+async function buildUncached(repo: Repo, abs: string, intoCache: boolean): Promise<BuiltOutput | undefined> {
+  const built = await buildOutput(abs, { index: repo.index, kind: 'md5', filter: repo.dvcignore.prepare(abs), ...(intoCache ? { insertInto: repo.cache } : {}) });
+  if (intoCache && built?.type === 'dir') repo.cache.writeTree(built.entries);
+  return built;
+}
+
 /** After a successful run: outputs saved (cached ones) and hashed, dependencies hashed, params read; the entry as DVC builds it. */
 async function recordStage(repo: Repo, stage: Stage, opts: RecordOptions): Promise<LockedStage> {
   const hashes = new Map<string, HashInfo>();
@@ -459,7 +480,7 @@ async function recordStage(repo: Repo, stage: Stage, opts: RecordOptions): Promi
     const built =
       out.cache && !opts.noCommit
         ? await saveOutput(abs, { cache: repo.cache, index: repo.index, linker: opts.linker, filter: repo.dvcignore.prepare(abs), reporter: opts.io.reporter })
-        : await buildOutput(abs, { index: repo.index, kind: 'md5', filter: repo.dvcignore.prepare(abs) });
+        : await buildUncached(repo, abs, Boolean(opts.cacheUncached && !opts.noCommit));
     if (!built) {
       throw new TroveError('OUTPUT_MISSING', `stage '${stageAddress(stage)}' did not create its output '${out.path}'`, { hint: 'make the command write it, or remove it from the outs in dvc.yaml' });
     }

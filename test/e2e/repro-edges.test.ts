@@ -68,6 +68,28 @@ describe('repro: run-cache', () => {
     expect(s.read('runs.log')).toBe('ran\nran\nran\n');
   });
 
+  it('a stage with a cache: false metrics output is restored too: the metrics file comes back as a plain writable copy, not a link, and stays out of .gitignore', () => {
+    const s = repo();
+    s.ok(['config', 'cache.type', 'hardlink']);
+    const withMetrics = 'stages:\n  train:\n    cmd: cat in.txt params.yaml > model.bin && cp params.yaml metrics.yaml && echo ran >> runs.log\n    deps:\n    - in.txt\n    params:\n    - lr\n    outs:\n    - model.bin\n    metrics:\n    - metrics.yaml:\n        cache: false\n';
+    s.writeAll({ 'in.txt': 'a\n', 'params.yaml': 'lr: 1\n', 'dvc.yaml': withMetrics });
+    s.ok(['repro']);
+    const lockV1 = s.read('dvc.lock');
+    s.write('params.yaml', 'lr: 2\n');
+    s.ok(['repro']);
+    expect(s.read('metrics.yaml')).toBe('lr: 2\n');
+    s.write('params.yaml', 'lr: 1\n');
+    expect(s.ok(['repro']).stdout).toContain("Stage 'train' is cached - skipping run, checking out outputs");
+    expect(s.read('runs.log')).toBe('ran\nran\n');
+    expect(s.read('metrics.yaml')).toBe('lr: 1\n');
+    expect(s.read('dvc.lock')).toBe(lockV1);
+    const st = fs.lstatSync(s.abs('metrics.yaml'));
+    expect(st.isFile() && st.nlink === 1 && (st.mode & 0o200) !== 0).toBe(true);
+    expect(s.read('.gitignore')).not.toContain('metrics.yaml');
+    expect(s.ok(['status']).stdout).toBe('Data and pipelines are up to date.\n');
+    expect(corruptObjects(s.cacheObjects())).toEqual([]);
+  });
+
   it('a recorded run whose outputs left the cache is run again', () => {
     const s = repo();
     s.writeAll({ 'in.txt': 'a\n', 'params.yaml': 'lr: 1\n', 'dvc.yaml': PIPELINE });

@@ -131,12 +131,14 @@ describe("DVC's reference pipeline, step by step as in DVC's session", () => {
     expect(lockEntry(v1, 'train')).toContain(`    - path: prepared\n      hash: md5\n      md5: ${prepared.oid}\n`);
     expect(lockEntry(v1, 'train')).toContain(`    - path: metrics.json\n      hash: md5\n      md5: ${md5File(s.abs('metrics.json'))}\n`);
     expect(lockEntry(v1, 'train')).toContain(`    - path: model.bin\n      hash: md5\n      md5: ${md5File(s.abs('model.bin'))}\n`);
-    // Cached outputs are in the cache and ignored by git; the cache: false metric is neither.
+    // Cached outputs are in the cache and ignored by git. The cache: false metric is not ignored,
+    // but a copy goes into the cache for the run-cache, as DVC's (its cache-before-gc.txt lists
+    // metrics.json's object).
     const oids = s.cacheOids();
     expect(oids).toContain(prepared.oid);
     expect(oids).toContain(md5File(s.abs('prepared/train.csv')));
     expect(oids).toContain(md5File(s.abs('model.bin')));
-    expect(oids).not.toContain(md5File(s.abs('metrics.json')));
+    expect(oids).toContain(md5File(s.abs('metrics.json')));
     expect(s.read('.gitignore')).toBe(golden('gitignore.after-repro'));
     expect(s.git('status', '--porcelain', '--untracked-files=all').split('\n').filter(Boolean).sort()).toEqual([' M .gitignore', '?? dvc.lock', '?? metrics.json']);
 
@@ -218,10 +220,25 @@ describe('why a stage runs', () => {
     expect(r2.stdout).toContain("Stage 'train' didn't change, skipping\n");
   });
 
-  it('a deleted or edited output reruns its stage; the same result leaves dvc.lock alone, as DVC does', () => {
+  it('a deleted output is checked out from its own lock entry, even with --no-run-cache, as DVC does', () => {
     const s = reproduced();
     const lock = s.read('dvc.lock');
+    const model = s.read('model.bin');
     fs.rmSync(s.abs('model.bin'));
+    const r = s.ok(['repro', '--no-run-cache']);
+    expect(ranStages(r)).toEqual([]);
+    expect(r.stdout).toContain("Stage 'train' is cached - skipping run, checking out outputs\n");
+    expect(s.read('model.bin')).toBe(model);
+    expect(s.read('dvc.lock')).toBe(lock);
+    expect(s.ok(['status']).stdout).toBe('Data and pipelines are up to date.\n');
+  });
+
+  it('a deleted or edited output reruns its stage when the cache lacks it; the same result leaves dvc.lock alone, as DVC does', () => {
+    const s = reproduced();
+    const lock = s.read('dvc.lock');
+    const oid = md5File(s.abs('model.bin'));
+    fs.rmSync(s.abs('model.bin'));
+    fs.rmSync(s.cacheObjects().find((o) => o.oid === oid)!.path);
     expect(statusJson(s)).toEqual({ train: [{ 'changed outs': { 'model.bin': 'deleted' } }] });
     const r = s.ok(['repro']);
     expect(ranStages(r)).toEqual(['train']);
