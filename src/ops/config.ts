@@ -5,6 +5,7 @@ import { Config, configFiles, type ConfigLevel } from '../repo/config/config.js'
 import { SECRET_KEYS } from '../remote/registry.js';
 import { findRepoRoot } from '../repo/find-root.js';
 import { PATH_KEYS, checkRemoteKey, remoteNameOf, toConfigPath } from '../repo/remotes.js';
+import { checkRemoteValue } from './remote.js';
 
 export interface ConfigOptions {
   cwd: string;
@@ -91,6 +92,7 @@ export function config(opts: ConfigOptions): ConfigResult {
     // The same checks as `trove remote modify`: the option must suit the remote's kind, and a
     // relative path is stored relative to the config file, as DVC stores it.
     checkRemoteKey(remote, key, key === 'url' ? value : cfg.section(section).get('url')?.value);
+    checkRemoteValue(remote, key, value);
     if (PATH_KEYS.has(key)) value = toConfigPath(value, opts.cwd, configFiles(dvcDir)[level]!);
   }
   Config.write(dvcDir, level, section, key, value);

@@ -121,7 +121,8 @@ const INT_KEYS = new Set(['jobs', 'checksum_jobs']);
 const BOOL_KEYS = new Set(['verify', 'no_traverse', 'worktree', 'version_aware', 'use_ssl', 'listobjects', 'allow_anonymous_login', 'cache_regions']);
 const SECONDS_KEYS = new Set(['read_timeout', 'connect_timeout']);
 
-function checkValue(name: string, key: string, value: string): void {
+/** A remote option's value, checked by its kind (a number, a boolean, seconds), as opening the remote reads it. */
+export function checkRemoteValue(name: string, key: string, value: string): void {
   const spec = { name, url: '', options: { [key]: value } };
   if (INT_KEYS.has(key)) intOption(spec, key);
   else if (BOOL_KEYS.has(key)) boolOption(spec, key, false);
@@ -243,7 +244,7 @@ export async function remoteModify(opts: RemoteModifyOptions): Promise<RemoteMod
     if (url !== undefined && remoteKeysFor(url).keys === undefined) warnings.push(`trove cannot check the options of remote '${name}' (${url.replace(/:\/\/.*$/, '://')}): '${key}' is saved as given`);
     checkRemoteKey(name, key, url);
   }
-  checkValue(name, key, value);
+  checkRemoteValue(name, key, value);
   if (PATH_KEYS.has(key)) value = toConfigPath(value, opts.cwd, file);
   await checkMergedSettings(ctx, name, sectionName, key, value);
   if (level === 'repo' && isSecret(key, value)) warnings.push(secretWarning(ctx, level, name, key));

@@ -243,6 +243,10 @@ describe('levels and places', () => {
     expectCleanFailure(s.trove(['config', 'remote.s.projectname', 'p']), /'projectname' is not an option of s3 remote 's'/, 1);
     s.ok(['config', 'remote.l.url', '../store']);
     expect(s.read('.dvc/config')).toBe(`['remote "s"']\n    url = s3://bucket/x\n    endpointurl = http://localhost:9000\n['remote "l"']\n    url = ../../store\n`);
+    // Values are checked as `remote modify` checks them, and a bad one is not written.
+    expectCleanFailure(s.trove(['config', 'remote.l.jobs', 'x']), /jobs must be a positive whole number, not 'x'/, 1);
+    expectCleanFailure(s.trove(['config', 'remote.s.use_ssl', 'maybe']), /use_ssl/, 1);
+    expect(s.read('.dvc/config')).not.toContain('jobs');
   });
 
   it('bad names and usage errors exit without a stack trace', () => {
