@@ -248,11 +248,11 @@ export async function repro(repo: Repo, opts: ReproOptions, io: OpIo): Promise<R
       const useRunCache = opts.runCache !== false && !opts.force && !opts.noCommit && stage.outs.every((o) => o.cache);
       let entry: LockedStage | undefined;
       if (useRunCache) {
-        try {
-          entry = await restoreFromRunCache(repo, stage, checkInputs(repo, stage), { linker, io, gitFiles });
-        } catch (e) {
-          if (!(e instanceof TroveError)) throw e; // the run below reports what is wrong with the inputs
-        }
+        const found = await matchingRun(repo, stage);
+        // As DVC's restore(pull=True): what the run recorded comes from the remote first. A remote
+        // that fails as a whole stops repro, as it does for the other pulls.
+        if (found && puller) await puller.fetch(found.outs.filter((o) => !objectComplete(repo, o.md5)));
+        if (found) entry = await restoreFromRunCache(repo, stage, found.entry, { linker, io, gitFiles });
       }
       if (entry) say({ kind: 'restored', stage: name });
       else {
@@ -337,37 +337,57 @@ function newStagePlaces(locks: RunLocks, order: readonly GraphNode[]): (lockPath
 }
 
 /**
- * DVC's run-cache: when an earlier run with the same command, dependencies and params is recorded
- * under `.dvc/cache/runs/` and all its outputs are in the cache, they are checked out instead of
- * running the command. Returns the recorded entry, or undefined to run the stage.
+ * DVC's run-cache: an earlier run with the same command, dependencies and params, recorded under
+ * `.dvc/cache/runs/`, and the outputs it recorded (DVC 3 objects only). Undefined when there is
+ * none, or the inputs cannot be read (the run reports what is wrong with them).
  */
-async function restoreFromRunCache(
-  repo: Repo,
-  stage: Stage,
-  params: Record<string, Record<string, ParamValue>>,
-  opts: Omit<RecordOptions, 'noCommit'>,
-): Promise<LockedStage | undefined> {
-  const hashes = new Map<string, HashInfo>();
-  for (const dep of stage.deps) {
-    const st = await hashPath(repo, dep.repoPath);
-    if (!st) return undefined;
-    hashes.set(dep.repoPath, st);
-  }
-  const entry = lookupRunCache(repo.cache.dir, stage, hashes, params);
-  if (!entry) return undefined;
-  const outs = stage.outs.map((o) => ({ out: o, locked: entry.outs.find((l) => l.path === o.path) }));
-  if (outs.some(({ locked }) => !locked || !objectComplete(repo, locked.md5))) return undefined;
-  removeOutputs(repo, stage);
-  for (const { out, locked } of outs) {
-    const abs = repo.abs(out.repoPath);
-    await checkoutOutput(
-      { abs, display: repo.display(out.repoPath), md5: locked!.md5, hashName: 'md5' },
-      { cache: repo.cache, index: repo.index, linker: opts.linker, force: true, filter: repo.dvcignore.prepare(abs), reporter: opts.io.reporter },
-    );
-    if (repo.scm) {
-      const gi = addIgnoreEntry(repo.root, out.repoPath, locked!.md5.endsWith('.dir'));
-      if (gi) opts.gitFiles.add(gi);
+async function matchingRun(repo: Repo, stage: Stage): Promise<{ entry: LockedStage; outs: { path: string; md5: string }[] } | undefined> {
+  try {
+    const params = checkInputs(repo, stage);
+    const hashes = new Map<string, HashInfo>();
+    for (const dep of stage.deps) {
+      const st = await hashPath(repo, dep.repoPath);
+      if (!st) return undefined;
+      hashes.set(dep.repoPath, st);
     }
+    const entry = lookupRunCache(repo.cache.dir, stage, hashes, params);
+    if (!entry) return undefined;
+    const outs: { path: string; md5: string }[] = [];
+    for (const out of stage.outs) {
+      const locked = entry.outs.find((l) => l.path === out.path);
+      if (!locked || locked.hash !== 'md5') return undefined;
+      outs.push({ path: out.repoPath, md5: locked.md5 });
+    }
+    return { entry, outs };
+  } catch (e) {
+    if (!(e instanceof TroveError)) throw e;
+    return undefined;
+  }
+}
+
+/**
+ * When every output the run recorded is in the cache, checks them out instead of running the
+ * command, and returns the run's entry; else (or when a checkout fails) undefined, to run it.
+ */
+async function restoreFromRunCache(repo: Repo, stage: Stage, entry: LockedStage, opts: Omit<RecordOptions, 'noCommit'>): Promise<LockedStage | undefined> {
+  const outs = stage.outs.map((o) => ({ out: o, locked: entry.outs.find((l) => l.path === o.path)! }));
+  if (outs.some(({ locked }) => !objectComplete(repo, locked.md5))) return undefined;
+  try {
+    removeOutputs(repo, stage);
+    for (const { out, locked } of outs) {
+      const abs = repo.abs(out.repoPath);
+      await checkoutOutput(
+        { abs, display: repo.display(out.repoPath), md5: locked.md5, hashName: 'md5' },
+        { cache: repo.cache, index: repo.index, linker: opts.linker, force: true, filter: repo.dvcignore.prepare(abs), reporter: opts.io.reporter },
+      );
+      if (repo.scm) {
+        const gi = addIgnoreEntry(repo.root, out.repoPath, locked.md5.endsWith('.dir'));
+        if (gi) opts.gitFiles.add(gi);
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof TroveError)) throw e;
+    return undefined;
   }
   return entry;
 }

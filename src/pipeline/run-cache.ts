@@ -103,7 +103,7 @@ export type RunCacheSaveResult =
 export function save(cacheDir: string, stage: Stage, entry: LockedStage): RunCacheSaveResult {
   const reason = runCacheSkipReason(stage) ?? emptyParamsReason(entry.params);
   if (reason) return { kind: 'skipped', reason };
-  const key = runCacheKey({ ...entry, outPaths: entry.outs.map((o) => o.path) });
+  const key = runCacheKeyOf(entry);
   const value = runCacheValue(entry);
   const file = runCacheEntryPath(cacheDir, key, value);
   if (fs.existsSync(file)) {
@@ -117,6 +117,38 @@ export function save(cacheDir: string, stage: Stage, entry: LockedStage): RunCac
   }
   writeFileAtomic(file, serializeLockStage(entry));
   return { kind: 'saved', key, value, path: file };
+}
+
+/** The key an entry is filed under: its own hash with outs reduced to their paths. */
+export function runCacheKeyOf(entry: LockedStage): string {
+  return runCacheKey({ ...entry, outPaths: entry.outs.map((o) => o.path) });
+}
+
+/**
+ * Reads the bytes stored as entry (key, value), from a remote or from the cache, and says whether
+ * they can be trusted: they must parse as a lock-stage entry, and hash to `value` (the file's name)
+ * and to `key` (its folder), so that no entry can answer for a stage it was not recorded for.
+ */
+export function checkRunCacheEntry(text: string, key: string, value: string, where: string): { entry: LockedStage } | { problem: string } {
+  let entry: LockedStage;
+  try {
+    entry = parseLockStage(text, where);
+  } catch (e) {
+    if (!(e instanceof TroveError)) throw e;
+    return { problem: `it is not a stage's lock entry: ${e.message}` };
+  }
+  const actual = runCacheValue(entry);
+  if (actual !== value) return { problem: `its content hashes to ${actual}` };
+  const filed = runCacheKeyOf(entry);
+  if (filed !== key) return { problem: `it belongs under key ${filed}` };
+  return { entry };
+}
+
+/** Adopts a checked entry's bytes as they came, atomically (a temp file in its folder, then a rename). */
+export function writeRunCacheEntry(cacheDir: string, key: string, value: string, bytes: string | Uint8Array): string {
+  const file = runCacheEntryPath(cacheDir, key, value);
+  writeFileAtomic(file, bytes);
+  return file;
 }
 
 /** Every entry under `<cacheDir>/runs`, as (key, value) pairs: what push/pull --run-cache move. */
