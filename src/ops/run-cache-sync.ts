@@ -29,13 +29,13 @@ export class RunCacheEntryCorruptError extends TroveError {
     super(
       'RUN_CACHE_ENTRY_CORRUPT',
       'remote' in where
-        ? `run-cache entry ${location} in remote '${where.remote}' is corrupt (${problem}); it was not saved`
-        : `run-cache entry ${location} in the cache is corrupt (${problem}); it was not pushed`,
+        ? `run-cache entry in remote '${where.remote}' is corrupt (${problem}); it was not saved`
+        : `run-cache entry in the cache is corrupt (${problem}); it was not pushed`,
       {
         hint:
           'remote' in where
-            ? `delete ${location} from the remote; \`trove push --run-cache\` from a clone that has that run sends it again`
-            : `delete it from the cache (the stage's next run records it again), then push again`,
+            ? 'delete it from the remote (runs/ beside files/); `trove push --run-cache` from a clone that has that run sends it again'
+            : "delete it from the cache's runs/ folder (the stage's next run records it again), then push again",
       },
     );
   }
@@ -87,7 +87,7 @@ export async function planRunCachePush(repo: Repo, runs: Remote, io: OpIo): Prom
     if (present.has(key)) continue;
     for (const { value, path } of candidates) {
       const location = runLocation(key, value);
-      const checked = checkRunCacheEntry(fs.readFileSync(path, 'utf8'), key, value, location);
+      const checked = checkRunCacheEntry(fs.readFileSync(path, 'utf8'), key, value);
       if ('entry' in checked) {
         plan.entries.push({ key, value, path, entry: checked.entry });
         break;
@@ -159,7 +159,7 @@ export async function fetchRunCache(repo: Repo, runs: Remote, opts: TransferOpti
           corrupt.push({ key: location, error: new RunCacheEntryCorruptError(location, { remote: runs.name }, `it is larger than ${ENTRY_LIMIT} bytes`) });
           continue;
         }
-        const checked = checkRunCacheEntry(bytes.toString('utf8'), key, value, location);
+        const checked = checkRunCacheEntry(bytes.toString('utf8'), key, value);
         if ('problem' in checked) {
           corrupt.push({ key: location, error: new RunCacheEntryCorruptError(location, { remote: runs.name }, checked.problem) });
           continue;

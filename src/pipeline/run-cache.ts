@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { errnoOf, TroveError } from '../errors.js';
+import { errnoOf, MultiError, TroveError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { compareCodePoints, pyFloatRepr, pyJsonString } from '../util/py-json.js';
 import { lockKeyParts, type ParamValues, type PathHashes } from './lock-entry.js';
@@ -119,6 +119,9 @@ export function save(cacheDir: string, stage: Stage, entry: LockedStage): RunCac
   return { kind: 'saved', key, value, path: file };
 }
 
+/** What parse errors of an entry name as its file, to be cut from the problem they describe. */
+const ENTRY = 'entry';
+
 /** The key an entry is filed under: its own hash with outs reduced to their paths. */
 export function runCacheKeyOf(entry: LockedStage): string {
   return runCacheKey({ ...entry, outPaths: entry.outs.map((o) => o.path) });
@@ -129,13 +132,16 @@ export function runCacheKeyOf(entry: LockedStage): string {
  * they can be trusted: they must parse as a lock-stage entry, and hash to `value` (the file's name)
  * and to `key` (its folder), so that no entry can answer for a stage it was not recorded for.
  */
-export function checkRunCacheEntry(text: string, key: string, value: string, where: string): { entry: LockedStage } | { problem: string } {
+export function checkRunCacheEntry(text: string, key: string, value: string): { entry: LockedStage } | { problem: string } {
   let entry: LockedStage;
   try {
-    entry = parseLockStage(text, where);
+    entry = parseLockStage(text, ENTRY);
   } catch (e) {
     if (!(e instanceof TroveError)) throw e;
-    return { problem: `it is not a stage's lock entry: ${e.message}` };
+    const first = e instanceof MultiError ? e.errors[0]! : e;
+    const detail = first.message.startsWith(ENTRY) ? first.message.slice(ENTRY.length).replace(/^:(\d+):/, 'line $1:').replace(/^: /, '') : first.message;
+    const more = e instanceof MultiError ? ` (and ${e.errors.length - 1} more)` : '';
+    return { problem: `it is not a stage's lock entry: ${detail}${more}` };
   }
   const actual = runCacheValue(entry);
   if (actual !== value) return { problem: `its content hashes to ${actual}` };
