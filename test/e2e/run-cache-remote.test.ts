@@ -187,3 +187,39 @@ describe.each(BACKENDS)('run-cache through a remote: %s', (backend) => {
     expect(runsOf(B)).toEqual(runsOf(A));
   });
 });
+
+describe.each(BACKENDS)('run-cache through a remote that is down: %s', (backend) => {
+  it('push and fetch --run-cache fail fast with one clear error and no stack', async () => {
+    const { A, remote } = project(backend, [1]);
+    for (const [key, value, level] of await remote.downSettings()) A.ok(['remote', 'modify', ...(level === 'local' ? ['--local'] : []), 'store', key, value]);
+    for (const args of [['push', '--run-cache'], ['fetch', '--run-cache']]) {
+      const r = A.trove(args, { env: ENV });
+      expectCleanFailure(r, /remote 'store'/);
+      expect(r.stderr.match(/^ERROR:/gm)).toHaveLength(1);
+    }
+  });
+});
+
+describe('push --run-cache when an output fails to upload', () => {
+  it('holds back the entry of that run until its outputs are on the remote', async () => {
+    const { A, remote } = project('local', [1, 2]);
+    const entries = runsOf(A);
+    // The run of factor 1 is only in the run-cache: break the cache file of its model.txt.
+    const model1 = createHash('md5').update('data\nfactor: 1\n').digest('hex');
+    const file = A.abs(`.dvc/cache/files/md5/${model1.slice(0, 2)}/${model1.slice(2)}`);
+    fs.rmSync(file);
+    fs.mkdirSync(file);
+    const r = A.trove(['push', '--run-cache'], { env: ENV });
+    expectCleanFailure(r, /failed to upload/);
+    expect(r.stderr).toContain(`ERROR: ${model1}: `);
+    const pushed = await remote.keys('runs');
+    expect(pushed).toHaveLength(1);
+    expect(entries).toContain(pushed[0]);
+    expect(A.readBytes(`.dvc/cache/runs/${pushed[0]}`).toString()).toContain('factor: 2');
+
+    fs.rmSync(file, { recursive: true });
+    fs.writeFileSync(file, 'data\nfactor: 1\n', { mode: 0o444 });
+    expect(A.ok(['push', '--run-cache'], { env: ENV }).stdout).toBe('2 files pushed\n');
+    expect(await remote.keys('runs')).toEqual(entries);
+  });
+});
