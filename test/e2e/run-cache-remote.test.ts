@@ -223,3 +223,16 @@ describe('push --run-cache when an output fails to upload', () => {
     expect(await remote.keys('runs')).toEqual(entries);
   });
 });
+
+describe('push --run-cache with a corrupt entry in the cache', () => {
+  it('does not push it, says which, and pushes the sound ones', async () => {
+    const { A, remote } = project('local', [1, 2]);
+    const [bad, good] = runsOf(A);
+    fs.writeFileSync(A.abs(`.dvc/cache/runs/${bad}`), 'cmd: edited by hand\n');
+    const r = A.trove(['push', '--run-cache'], { env: ENV });
+    expectCleanFailure(r, /1 file failed to upload/);
+    expect(r.stderr).toContain(`ERROR: runs/${bad}: run-cache entry in the cache is corrupt (its content hashes to `);
+    expect(r.stdout).toMatch(/^\d+ files pushed\n$/);
+    expect(await remote.keys('runs')).toEqual([good]);
+  });
+});
