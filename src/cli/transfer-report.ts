@@ -14,6 +14,11 @@ export function joinCounts(parts: string[]): string {
   return `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
 }
 
+/** `fetch`/`pull --run-cache`: DVC leaves entries out of the summary line, so they are counted on stderr. */
+export function reportRunCacheFetched(n: number, quiet: boolean): void {
+  if (n > 0 && !quiet) err(`${n} run-cache ${n === 1 ? 'entry' : 'entries'} fetched`);
+}
+
 export function reportMissing(missing: readonly { name: string; md5: string }[], quiet: boolean): void {
   if (missing.length === 0 || quiet) return;
   err(style.warn('WARNING: Some of the cache files do not exist neither locally nor on remote. Missing cache files:'));
@@ -29,7 +34,8 @@ export function reportFailures(
 ): number {
   const hints = new Set<string>();
   for (const f of failed) {
-    err(style.error(`ERROR: ${f.key.replace('/', '')}: ${f.error.message}`));
+    // An object is named by its oid; a run-cache entry by its path (`runs/xx/<key>/<value>`).
+    err(style.error(`ERROR: ${f.key.startsWith('runs/') ? f.key : f.key.replace('/', '')}: ${f.error.message}`));
     if (f.error instanceof TroveError && f.error.hint) hints.add(f.error.hint);
   }
   const n = failed.length + missing.length;

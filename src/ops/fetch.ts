@@ -3,6 +3,7 @@ import { downloadObjects, keyOf, oidOf, type TransferFailure, type TransferResul
 import type { Repo } from '../repo/repo.js';
 import type { OpIo } from './io.js';
 import { jobsFor, withRemote } from './remote-session.js';
+import { fetchRunCache } from './run-cache-sync.js';
 import { refsInScope } from './scope.js';
 import { usedObjects, type OutRef } from './used-objects.js';
 
@@ -10,12 +11,19 @@ export interface FetchOptions {
   targets?: string[];
   remote?: string;
   jobs?: number;
+  /**
+   * Also download the run-cache entries whose keys the cache has none under (whatever the
+   * targets). Only the entries: as in DVC, the outputs they record come with `repro --pull`.
+   */
+  runCache?: boolean;
 }
 
 export interface FetchResult {
   remote: string;
   /** Objects downloaded now, manifests included. */
   fetched: number;
+  /** `--run-cache`: entries saved now (DVC leaves them out of the files fetched). */
+  runCacheFetched: number;
   bytes: number;
   /** Objects that could not be downloaded for another reason than being absent from the remote. */
   failed: TransferFailure[];
@@ -31,7 +39,17 @@ export interface FetchResult {
 export async function fetch(repo: Repo, opts: FetchOptions, io: OpIo): Promise<FetchResult> {
   repo.lock('fetch');
   const refs = refsInScope(repo, { targets: opts.targets }, io);
-  return withRemote(repo, opts.remote, (remote) => fetchRefs(repo, remote, refs, jobsFor(remote, opts.jobs), io));
+  return withRemote(repo, opts.remote, async (remote) => {
+    const jobs = jobsFor(remote, opts.jobs);
+    // As DVC: the run-cache first, then the data.
+    const runs = opts.runCache ? await fetchRunCache(repo, remote.at('runs'), { jobs, reporter: io.reporter }) : undefined;
+    const result = await fetchRefs(repo, remote, refs, jobs, io);
+    if (runs) {
+      result.runCacheFetched = runs.done.length;
+      result.failed = [...runs.failed, ...result.failed];
+    }
+    return result;
+  });
 }
 
 type Absorb = (r: TransferResult, names: (key: string) => string[]) => void;
@@ -49,7 +67,7 @@ function absorber(result: FetchResult): Absorb {
 }
 
 function emptyResult(remote: Remote): FetchResult {
-  return { remote: remote.name, fetched: 0, bytes: 0, failed: [], missing: [] };
+  return { remote: remote.name, fetched: 0, runCacheFetched: 0, bytes: 0, failed: [], missing: [] };
 }
 
 /** Downloads the manifests of directory outputs that the cache lacks. */

@@ -9,6 +9,8 @@ export interface PullOptions {
   jobs?: number;
   /** Passed to checkout: overwrite workspace changes that are not in the cache. */
   force?: boolean;
+  /** Passed to fetch: also download the run-cache entries. The checkout is of the targets only. */
+  runCache?: boolean;
 }
 
 export interface PullResult {
@@ -18,7 +20,7 @@ export interface PullResult {
 
 /** fetch, then checkout of the same targets: whatever arrived is linked into the workspace. */
 export async function pull(repo: Repo, opts: PullOptions, io: OpIo): Promise<PullResult> {
-  const fetched = await fetch(repo, { targets: opts.targets, remote: opts.remote, jobs: opts.jobs }, io);
+  const fetched = await fetch(repo, { targets: opts.targets, remote: opts.remote, jobs: opts.jobs, runCache: opts.runCache }, io);
   const checkedOut = await checkout(repo, { targets: opts.targets, force: opts.force }, io);
   return { fetch: fetched, checkout: checkedOut };
 }

@@ -1,14 +1,17 @@
 import fs from 'node:fs';
-import { findMissing, oidOf, uploadObjects, type TransferFailure } from '../remote/transfer.js';
+import { findMissing, keyOf, oidOf, uploadObjects, type TransferFailure } from '../remote/transfer.js';
 import type { Repo } from '../repo/repo.js';
 import type { OpIo } from './io.js';
 import { jobsFor, withRemote } from './remote-session.js';
+import { entryOutRefs, planRunCachePush, uploadRunCache, type PlannedEntry } from './run-cache-sync.js';
 import { refsInScope, type ScopeOptions } from './scope.js';
-import { usedObjects } from './used-objects.js';
+import { usedObjects, type OutRef } from './used-objects.js';
 
 export interface PushOptions extends ScopeOptions {
   remote?: string;
   jobs?: number;
+  /** Also push the run-cache entries the remote lacks (whatever the targets), and their outputs. */
+  runCache?: boolean;
 }
 
 export interface PushResult {
@@ -18,6 +21,8 @@ export interface PushResult {
   bytes: number;
   /** Objects the remote had already. */
   present: number;
+  /** `--run-cache`: entries uploaded now (DVC counts them among the files pushed). */
+  runCachePushed: number;
   failed: TransferFailure[];
   /** Names of outputs or files whose objects are in neither the cache nor (as far as we know) the remote. */
   missingInCache: { name: string; md5: string }[];
@@ -31,9 +36,12 @@ export interface PushResult {
 export async function push(repo: Repo, opts: PushOptions, io: OpIo): Promise<PushResult> {
   repo.lock('push');
   const refs = refsInScope(repo, opts, io);
-  const { objects, unreadManifests } = usedObjects(repo.cache, refs);
   return withRemote(repo, opts.remote, async (remote) => {
     const jobs = jobsFor(remote, opts.jobs);
+    const runs = opts.runCache ? remote.at('runs') : undefined;
+    const plan = runs ? await planRunCachePush(repo, runs, io) : undefined;
+    const entryRefs = new Map<PlannedEntry, OutRef[]>((plan?.entries ?? []).map((e) => [e, entryOutRefs(e, io)]));
+    const { objects, unreadManifests } = usedObjects(repo.cache, [...refs, ...[...entryRefs.values()].flat()]);
     const local = repo.cache.presentSet([...objects.keys()].map(oidOf));
     const missingInCache: PushResult['missingInCache'] = [];
     for (const ref of unreadManifests) missingInCache.push({ name: ref.path, md5: ref.md5 });
@@ -66,14 +74,37 @@ export async function push(repo: Repo, opts: PushOptions, io: OpIo): Promise<Pus
     const manifests = toSend.filter((k) => k.endsWith('.dir') && !incomplete.has(k)).map(itemOf);
     const second = await uploadObjects(remote, manifests, { jobs, reporter: io.reporter, task: 'Pushing manifests' });
     if (second.aborted) throw second.aborted;
+    const failed = [...first.failed, ...second.failed];
+    let runCachePushed = 0;
+    if (runs && plan) {
+      // An entry goes up after its outputs, and not when one of them failed now: an entry on the
+      // remote is never sent again, so it must not arrive ahead of data that may never follow.
+      const blocked = new Set([...failed.map((f) => f.key), ...incomplete]);
+      const filesOf = new Map<string, string[]>();
+      for (const o of objects.values()) if (o.dirKey) filesOf.set(o.dirKey, [...(filesOf.get(o.dirKey) ?? []), o.key]);
+      const ready = plan.entries.filter((e) => !keysOf(entryRefs.get(e)!, filesOf).some((k) => blocked.has(k)));
+      if (ready.length < plan.entries.length) io.reporter.debug(`run-cache: ${plan.entries.length - ready.length} entries held back until their outputs are on the remote`);
+      const r = await uploadRunCache(runs, ready, { jobs, reporter: io.reporter });
+      runCachePushed = r.done.length;
+      failed.push(...plan.failed, ...r.failed);
+    }
     return {
       remote: remote.name,
       pushed: first.done.length + second.done.length,
       bytes: first.bytes + second.bytes,
       present: candidates.length - missing.size,
-      failed: [...first.failed, ...second.failed],
+      runCachePushed,
+      failed,
       missingInCache: dedupe(missingInCache),
     };
+  });
+}
+
+/** The object keys outputs stand for: each output's object and, for a directory, its files. */
+function keysOf(refs: readonly OutRef[], filesOf: ReadonlyMap<string, string[]>): string[] {
+  return refs.flatMap((r) => {
+    const key = keyOf(r.md5);
+    return [key, ...(filesOf.get(key) ?? [])];
   });
 }
 

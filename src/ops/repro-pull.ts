@@ -33,10 +33,7 @@ export class ReproPuller {
    */
   async pull(outs: readonly PulledOutput[], linker: ReturnType<Repo['linker']>, gitFiles: Set<string>): Promise<boolean> {
     if (outs.length === 0) return true;
-    const remote = await (this.remote ??= openRepoRemote(this.repo, this.opts.remote));
-    const refs: OutRef[] = outs.map((o) => ({ path: o.path, md5: o.md5 }));
-    const fetched = await fetchRefs(this.repo, remote, refs, jobsFor(remote, this.opts.jobs), this.io);
-    if (fetched.missing.length > 0 || fetched.failed.length > 0) return false;
+    if (!(await this.fetch(outs))) return false;
     for (const o of outs) {
       const abs = this.repo.abs(o.path);
       const r = await checkoutOutput(
@@ -50,6 +47,18 @@ export class ReproPuller {
       }
     }
     return true;
+  }
+
+  /**
+   * Downloads what the outputs need into the cache, leaving the workspace alone (a run-cache
+   * restore checks them out itself). Returns false when anything could not be fetched.
+   */
+  async fetch(outs: readonly PulledOutput[]): Promise<boolean> {
+    if (outs.length === 0) return true;
+    const remote = await (this.remote ??= openRepoRemote(this.repo, this.opts.remote));
+    const refs: OutRef[] = outs.map((o) => ({ path: o.path, md5: o.md5 }));
+    const fetched = await fetchRefs(this.repo, remote, refs, jobsFor(remote, this.opts.jobs), this.io);
+    return fetched.missing.length === 0 && fetched.failed.length === 0;
   }
 
   async close(): Promise<void> {

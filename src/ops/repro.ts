@@ -251,13 +251,13 @@ export async function repro(repo: Repo, opts: ReproOptions, io: OpIo): Promise<R
       // As DVC's StageCache.restore: a stage whose command, deps and params match its own lock
       // entry (only outputs changed) is restored from that entry, even with --no-run-cache.
       const lockHit = !opts.force && !opts.noCommit && locked && onlyOutputsChanged(status) && !runCacheSkipReason(stage) ? locked : undefined;
-      if (lockHit || useRunCache) {
-        try {
-          const candidate = lockHit ?? (await lookupRun(repo, stage, checkInputs(repo, stage)));
-          if (candidate) entry = await restoreOutputs(repo, stage, candidate, { linker, io, gitFiles });
-        } catch (e) {
-          if (!(e instanceof TroveError)) throw e; // the run below reports what is wrong with the inputs
-        }
+      const found = lockHit ?? (useRunCache ? await matchingRun(repo, stage) : undefined);
+      const outs = found && recordedOuts(stage, found);
+      if (found && outs) {
+        // As DVC's restore(pull=True): what the run recorded comes from the remote first. A remote
+        // that fails as a whole stops repro, as it does for the other pulls.
+        if (puller) await puller.fetch(outs.filter((o) => !objectComplete(repo, o.md5)));
+        entry = await restoreFromRunCache(repo, stage, found, { linker, io, gitFiles });
       }
       if (entry) say({ kind: 'restored', stage: name });
       else {
@@ -345,38 +345,64 @@ function onlyOutputsChanged(status: StageStatus): boolean {
   return !status.notInLock && !status.changedCommand && !status.alwaysChanged && Object.keys(status.changedDeps).length === 0;
 }
 
-/** DVC's run-cache: an earlier run with the same command, dependencies and params, recorded under `.dvc/cache/runs/`. */
-async function lookupRun(repo: Repo, stage: Stage, params: Record<string, Record<string, ParamValue>>): Promise<LockedStage | undefined> {
-  const hashes = new Map<string, HashInfo>();
-  for (const dep of stage.deps) {
-    const st = await hashPath(repo, dep.repoPath);
-    if (!st) return undefined;
-    hashes.set(dep.repoPath, st);
+/**
+ * DVC's run-cache: an earlier run with the same command, dependencies and params, recorded under
+ * `.dvc/cache/runs/`. Undefined when there is none, or the inputs cannot be read (the run reports
+ * what is wrong with them).
+ */
+async function matchingRun(repo: Repo, stage: Stage): Promise<LockedStage | undefined> {
+  try {
+    const params = checkInputs(repo, stage);
+    const hashes = new Map<string, HashInfo>();
+    for (const dep of stage.deps) {
+      const st = await hashPath(repo, dep.repoPath);
+      if (!st) return undefined;
+      hashes.set(dep.repoPath, st);
+    }
+    return lookupRunCache(repo.cache.dir, stage, hashes, params);
+  } catch (e) {
+    if (!(e instanceof TroveError)) throw e;
+    return undefined;
   }
-  return lookupRunCache(repo.cache.dir, stage, hashes, params);
+}
+
+/** The outputs a recorded run produced, one per output of the stage (DVC 3 objects only); undefined when one is not recorded. */
+function recordedOuts(stage: Stage, entry: LockedStage): { path: string; md5: string }[] | undefined {
+  const outs: { path: string; md5: string }[] = [];
+  for (const out of stage.outs) {
+    const locked = entry.outs.find((l) => l.path === out.path);
+    if (!locked || locked.hash !== 'md5') return undefined;
+    outs.push({ path: out.repoPath, md5: locked.md5 });
+  }
+  return outs;
 }
 
 /**
- * Checks out the outputs a recorded run (`entry`) produced instead of running the command, when
- * every one of them is in the cache. Returns the entry, or undefined to run the stage.
+ * When every output the run recorded is in the cache, checks them out instead of running the
+ * command, and returns the run's entry; else (or when a checkout fails) undefined, to run it.
+ * Outputs git tracks (cache: false) come back as plain copies, never as links into the cache.
  */
-async function restoreOutputs(repo: Repo, stage: Stage, entry: LockedStage, opts: Omit<RecordOptions, 'noCommit' | 'cacheUncached'>): Promise<LockedStage | undefined> {
-  const outs = stage.outs.map((o) => ({ out: o, locked: entry.outs.find((l) => l.path === o.path) }));
-  if (outs.some(({ locked }) => !locked || !objectComplete(repo, locked.md5))) return undefined;
-  removeOutputs(repo, stage);
-  // Outputs git tracks (cache: false) come back as plain copies, never as links into the cache.
+async function restoreFromRunCache(repo: Repo, stage: Stage, entry: LockedStage, opts: Omit<RecordOptions, 'noCommit' | 'cacheUncached'>): Promise<LockedStage | undefined> {
+  const outs = stage.outs.map((o) => ({ out: o, locked: entry.outs.find((l) => l.path === o.path)! }));
+  if (outs.some(({ locked }) => !objectComplete(repo, locked.md5))) return undefined;
   let copier: Linker | undefined;
-  for (const { out, locked } of outs) {
-    const abs = repo.abs(out.repoPath);
-    const linker = out.cache ? opts.linker : (copier ??= new Linker(['copy']));
-    await checkoutOutput(
-      { abs, display: repo.display(out.repoPath), md5: locked!.md5, hashName: 'md5' },
-      { cache: repo.cache, index: repo.index, linker, force: true, filter: repo.dvcignore.prepare(abs), reporter: opts.io.reporter },
-    );
-    if (out.cache && repo.scm) {
-      const gi = addIgnoreEntry(repo.root, out.repoPath, locked!.md5.endsWith('.dir'));
-      if (gi) opts.gitFiles.add(gi);
+  try {
+    removeOutputs(repo, stage);
+    for (const { out, locked } of outs) {
+      const abs = repo.abs(out.repoPath);
+      const linker = out.cache ? opts.linker : (copier ??= new Linker(['copy']));
+      await checkoutOutput(
+        { abs, display: repo.display(out.repoPath), md5: locked.md5, hashName: 'md5' },
+        { cache: repo.cache, index: repo.index, linker, force: true, filter: repo.dvcignore.prepare(abs), reporter: opts.io.reporter },
+      );
+      if (out.cache && repo.scm) {
+        const gi = addIgnoreEntry(repo.root, out.repoPath, locked.md5.endsWith('.dir'));
+        if (gi) opts.gitFiles.add(gi);
+      }
     }
+  } catch (e) {
+    if (!(e instanceof TroveError)) throw e;
+    return undefined;
   }
   return entry;
 }

@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { errnoOf, TroveError } from '../errors.js';
+import { errnoOf, MultiError, TroveError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { compareCodePoints, pyFloatRepr, pyJsonString } from '../util/py-json.js';
 import { lockKeyParts, type ParamValues, type PathHashes } from './lock-entry.js';
@@ -103,7 +103,7 @@ export type RunCacheSaveResult =
 export function save(cacheDir: string, stage: Stage, entry: LockedStage): RunCacheSaveResult {
   const reason = runCacheSkipReason(stage) ?? emptyParamsReason(entry.params);
   if (reason) return { kind: 'skipped', reason };
-  const key = runCacheKey({ ...entry, outPaths: entry.outs.map((o) => o.path) });
+  const key = runCacheKeyOf(entry);
   const value = runCacheValue(entry);
   const file = runCacheEntryPath(cacheDir, key, value);
   if (fs.existsSync(file)) {
@@ -117,6 +117,44 @@ export function save(cacheDir: string, stage: Stage, entry: LockedStage): RunCac
   }
   writeFileAtomic(file, serializeLockStage(entry));
   return { kind: 'saved', key, value, path: file };
+}
+
+/** What parse errors of an entry name as its file, to be cut from the problem they describe. */
+const ENTRY = 'entry';
+
+/** The key an entry is filed under: its own hash with outs reduced to their paths. */
+export function runCacheKeyOf(entry: LockedStage): string {
+  return runCacheKey({ ...entry, outPaths: entry.outs.map((o) => o.path) });
+}
+
+/**
+ * Reads the bytes stored as entry (key, value), from a remote or from the cache, and says whether
+ * they can be trusted: they must parse as a lock-stage entry, and hash to `value` (the file's name)
+ * and to `key` (its folder), so that no entry can answer for a stage it was not recorded for.
+ */
+export function checkRunCacheEntry(text: string, key: string, value: string): { entry: LockedStage } | { problem: string } {
+  let entry: LockedStage;
+  try {
+    entry = parseLockStage(text, ENTRY);
+  } catch (e) {
+    if (!(e instanceof TroveError)) throw e;
+    const first = e instanceof MultiError ? e.errors[0]! : e;
+    const detail = first.message.startsWith(ENTRY) ? first.message.slice(ENTRY.length).replace(/^:(\d+):/, 'line $1:').replace(/^: /, '') : first.message;
+    const more = e instanceof MultiError ? ` (and ${e.errors.length - 1} more)` : '';
+    return { problem: `it is not a stage's lock entry: ${detail}${more}` };
+  }
+  const actual = runCacheValue(entry);
+  if (actual !== value) return { problem: `its content hashes to ${actual}` };
+  const filed = runCacheKeyOf(entry);
+  if (filed !== key) return { problem: `it belongs under key ${filed}` };
+  return { entry };
+}
+
+/** Adopts a checked entry's bytes as they came, atomically (a temp file in its folder, then a rename). */
+export function writeRunCacheEntry(cacheDir: string, key: string, value: string, bytes: string | Uint8Array): string {
+  const file = runCacheEntryPath(cacheDir, key, value);
+  writeFileAtomic(file, bytes);
+  return file;
 }
 
 /** Every entry under `<cacheDir>/runs`, as (key, value) pairs: what push/pull --run-cache move. */

@@ -1,5 +1,6 @@
 /**
- * A remote in Google Cloud Storage: objects at `gs://bucket/<prefix>/files/md5/<key>`.
+ * A remote in Google Cloud Storage: objects at `gs://bucket/<prefix>/files/md5/<key>`, run-cache
+ * entries at `gs://bucket/<prefix>/runs/<key>`.
  * @google-cloud/storage (and google-auth-library) are imported inside openGcsRemote, never earlier.
  */
 import fs from 'node:fs';
@@ -7,10 +8,10 @@ import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Bucket, File, StorageOptions } from '@google-cloud/storage';
 import { readGcsSettings, type GcsSettings } from './gcs-settings.js';
-import { md5Base64Of } from './keys.js';
+import { areaBase, md5Base64Of } from './keys.js';
 import { isTransientNetworkFailure, statusKind, unreachableError } from './network-errors.js';
 import { displayUrl } from './options.js';
-import { RemoteAuthError, RemoteError, RemoteObjectMissingError, RemoteUnavailableError, type Remote, type RemoteSpec } from './remote.js';
+import { RemoteAuthError, RemoteError, RemoteObjectMissingError, RemoteUnavailableError, type Remote, type RemoteArea, type RemoteSpec } from './remote.js';
 
 const RESUMABLE_ABOVE = 8 * 1024 * 1024;
 const PAGE_SIZE = 1000;
@@ -20,19 +21,28 @@ const STALL_MS = 60_000;
 
 export class GcsRemote implements Remote {
   readonly displayUrl: string;
+  /** `<prefix>/<area folder>/`, or `<area folder>/` at the bucket's root: what keys are relative to. */
+  private readonly root: string;
 
   constructor(
     readonly name: string,
-    url: string,
+    private readonly url: string,
     private readonly bucket: Bucket,
-    /** `<prefix>/files/md5/`, or `files/md5/` at the bucket's root. */
-    private readonly root: string,
+    /** The url's path in the bucket ('' for its root). */
+    private readonly prefix: string,
     private readonly endpoint: string,
     readonly defaultJobs: number,
     readonly verify: boolean,
     private readonly stallMs: number,
+    readonly area: RemoteArea = 'objects',
   ) {
     this.displayUrl = displayUrl(url);
+    this.root = areaBase(prefix, area);
+  }
+
+  at(area: RemoteArea): Remote {
+    if (area === this.area) return this;
+    return new GcsRemote(this.name, this.url, this.bucket, this.prefix, this.endpoint, this.defaultJobs, this.verify, this.stallMs, area);
   }
 
   private file(key: string): File {
@@ -275,6 +285,6 @@ export async function openGcsRemote(spec: RemoteSpec, opts: { stallMs?: number }
   const settings = readGcsSettings(spec);
   const { Storage } = await import('@google-cloud/storage');
   const storage = new Storage(await storageOptions(settings));
-  const { bucket, base, endpoint, jobs, verify } = settings;
-  return new GcsRemote(spec.name, spec.url, storage.bucket(bucket), base, endpoint, jobs, verify, opts.stallMs ?? STALL_MS);
+  const { bucket, prefix, endpoint, jobs, verify } = settings;
+  return new GcsRemote(spec.name, spec.url, storage.bucket(bucket), prefix, endpoint, jobs, verify, opts.stallMs ?? STALL_MS);
 }

@@ -1,7 +1,6 @@
 /** A GCS remote's options, every one checked and typed before the SDK is loaded. */
 import fs from 'node:fs';
 import { TroveError } from '../errors.js';
-import { objectsBase } from './keys.js';
 import { boolOption, bucketAndPrefix, displayUrl, intOption, refuseUnsupported } from './options.js';
 import type { RemoteSpec } from './remote.js';
 
@@ -9,8 +8,8 @@ const DEFAULT_ENDPOINT = 'https://storage.googleapis.com';
 
 export interface GcsSettings {
   bucket: string;
-  /** `<prefix>/files/md5/`, or `files/md5/` at the bucket's root. */
-  base: string;
+  /** The url's path in the bucket, without slashes at either end ('' for the bucket's root). */
+  prefix: string;
   projectId?: string;
   /** A service account key file. */
   keyFilename?: string;
@@ -41,7 +40,7 @@ export function readGcsSettings(spec: RemoteSpec, opts: { checkFiles?: boolean }
   const anonymous = boolOption(spec, 'allow_anonymous_login', false);
   return {
     bucket,
-    base: objectsBase(prefix),
+    prefix,
     projectId: spec.options.projectname,
     keyFilename,
     apiEndpoint,

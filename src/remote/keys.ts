@@ -1,4 +1,8 @@
-/** Remote keys (`ab/cdef...[.dir]`, relative to `files/md5/`), oids, and the object names they map to. */
+/**
+ * Remote keys (`ab/cdef...[.dir]`, relative to `files/md5/`; `ab/<key>/<value>`, relative to
+ * `runs/`), oids, and the object names they map to.
+ */
+import { AREA_DIRS, type RemoteArea } from './remote.js';
 
 const KEY_SHAPE = /^[0-9a-f]{2}\/[0-9a-f]{30}(\.dir)?$/;
 
@@ -25,7 +29,27 @@ export function md5Base64Of(key: string): string | undefined {
   return isObjectKey(key) ? Buffer.from(md5HexOf(key), 'hex').toString('base64') : undefined;
 }
 
-/** Where keys live in a bucket: `<prefix>/files/md5/`, or `files/md5/` at the bucket's root. */
+/** Where an area's keys live in a bucket: `<prefix>/files/md5/`, or `files/md5/` at the bucket's root. */
+export function areaBase(prefix: string, area: RemoteArea): string {
+  return prefix ? `${prefix}/${AREA_DIRS[area]}/` : `${AREA_DIRS[area]}/`;
+}
+
 export function objectsBase(prefix: string): string {
-  return prefix ? `${prefix}/files/md5/` : 'files/md5/';
+  return areaBase(prefix, 'objects');
+}
+
+const SHA256 = /^[0-9a-f]{64}$/;
+
+/** A run-cache entry's key in the `runs` area: `<key[:2]>/<key>/<value>`, as DVC lays it out. */
+export function runKeyOf(key: string, value: string): string {
+  return `${key.slice(0, 2)}/${key}/${value}`;
+}
+
+/** The (key, value) of a listed name in the `runs` area, or undefined for anything else (temp files). */
+export function parseRunKey(name: string): { key: string; value: string } | undefined {
+  const parts = name.split('/');
+  if (parts.length !== 3) return undefined;
+  const [shard, key, value] = parts as [string, string, string];
+  if (shard.length !== 2 || !key.startsWith(shard) || !SHA256.test(key) || !SHA256.test(value)) return undefined;
+  return { key, value };
 }

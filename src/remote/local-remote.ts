@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { errnoOf } from '../errors.js';
 import { copyFileAsync } from '../fs/links.js';
-import { RemoteError, RemoteObjectMissingError, RemoteUnavailableError, type Remote, type RemoteSpec } from './remote.js';
+import { AREA_DIRS, RemoteError, RemoteObjectMissingError, RemoteUnavailableError, type Remote, type RemoteArea, type RemoteSpec } from './remote.js';
 import { boolOption, intOption, refuseUnsupported } from './options.js';
 
 let tmpCounter = 0;
@@ -36,12 +36,17 @@ export class LocalRemote implements Remote {
     readonly name: string,
     readonly root: string,
     opts: { jobs?: number; verify?: boolean } = {},
+    readonly area: RemoteArea = 'objects',
   ) {
     this.displayUrl = root;
-    this.base = path.join(root, 'files', 'md5');
+    this.base = path.join(root, ...AREA_DIRS[area].split('/'));
     // Local disks gain little from more than a few copies in flight.
     this.defaultJobs = opts.jobs ?? 8;
     this.verify = opts.verify ?? false;
+  }
+
+  at(area: RemoteArea): Remote {
+    return area === this.area ? this : new LocalRemote(this.name, this.root, { jobs: this.defaultJobs, verify: this.verify }, area);
   }
 
   private rootChecked: Promise<void> | undefined;
@@ -71,17 +76,24 @@ export class LocalRemote implements Remote {
     return this.pathOf(key);
   }
 
+  /** One page per top-level folder (a shard), holding every file below it. */
   async *list(prefix?: string): AsyncIterable<string[]> {
     await this.checkRoot();
-    const dirs = prefix ? [prefix.replace(/\/$/, '')] : await readdirOrEmpty(this.base);
+    const dirs = prefix ? [prefix.replace(/\/$/, '')] : (await readdirOrEmpty(this.base)).map((d) => d.name);
     for (const dir of dirs.sort()) {
-      const names = await readdirOrEmpty(`${this.base}/${dir}`);
       const keys: string[] = [];
-      for (const n of names) {
-        if (n.startsWith(TEMP_PREFIX)) await sweepIfStale(`${this.base}/${dir}/${n}`);
-        else keys.push(`${dir}/${n}`);
-      }
+      await this.collect(dir, keys);
       if (keys.length > 0) yield keys;
+    }
+  }
+
+  private async collect(dir: string, keys: string[]): Promise<void> {
+    const entries = await readdirOrEmpty(`${this.base}/${dir}`);
+    for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const rel = `${dir}/${e.name}`;
+      if (e.name.startsWith(TEMP_PREFIX)) await sweepIfStale(`${this.base}/${rel}`);
+      else if (e.isDirectory()) await this.collect(rel, keys);
+      else keys.push(rel);
     }
   }
 
@@ -145,9 +157,9 @@ async function sweepIfStale(file: string): Promise<void> {
   }
 }
 
-async function readdirOrEmpty(dir: string): Promise<string[]> {
+async function readdirOrEmpty(dir: string): Promise<fs.Dirent[]> {
   try {
-    return await fs.promises.readdir(dir);
+    return await fs.promises.readdir(dir, { withFileTypes: true });
   } catch (e) {
     // ENOTDIR: a stray file where a shard directory would be (`.DS_Store`) holds no objects.
     if (errnoOf(e) === 'ENOENT' || errnoOf(e) === 'ENOTDIR') return [];

@@ -1,7 +1,10 @@
 /**
  * One interface for every kind of remote storage. A remote holds DVC 3's layout under its root:
- * `<root>/files/md5/xx/rest`. Keys handed to a Remote are relative to `<root>/files/md5/`, so a
- * key is `xx/rest` or `xx/rest.dir`; the backend owns the mapping to paths or object names.
+ * objects at `<root>/files/md5/xx/rest`, and the pipeline run-cache beside them at
+ * `<root>/runs/<key[:2]>/<key>/<value>`. A Remote handle addresses one of those areas: its keys
+ * are relative to `<root>/files/md5/` (`xx/rest`, `xx/rest.dir`) or to `<root>/runs/`
+ * (`ab/<key>/<value>`); `at()` gives the other area of the same remote. The backend owns the
+ * mapping to paths or object names.
  *
  * Backends are thin: no retries, no hashing, no concurrency. The transfer engine (transfer.ts)
  * does those once for all of them.
@@ -20,8 +23,16 @@ export interface RemoteSpec {
   origins?: Readonly<Record<string, string>>;
 }
 
+/** The parts of a remote's root that trove reads and writes. */
+export type RemoteArea = 'objects' | 'runs';
+
+/** Each area's folder under the remote's root, as DVC 3 lays it out (its legacy odb is the root). */
+export const AREA_DIRS: Readonly<Record<RemoteArea, string>> = { objects: 'files/md5', runs: 'runs' };
+
 export interface Remote {
   readonly name: string;
+  /** Which folder under the remote's root this handle's keys are relative to. */
+  readonly area: RemoteArea;
   /** The url with any credentials removed, for messages. */
   readonly displayUrl: string;
   /** Transfers to run at once when the user gives no -j and no `jobs` key. */
@@ -30,9 +41,9 @@ export interface Remote {
   readonly verify: boolean;
 
   /**
-   * Every key under `files/md5/`, page by page; `prefix` (e.g. `ab/`) narrows the listing.
-   * Keys that are not `xx/rest[.dir]` (temp files, other tools' files) are passed through; the
-   * caller filters.
+   * Every key under the area's folder, at any depth, page by page; `prefix` (a folder such as
+   * `ab/`) narrows the listing. Keys of another shape (other tools' files) are passed through;
+   * the caller filters.
    */
   list(prefix?: string): AsyncIterable<string[]>;
   exists(key: string): Promise<boolean>;
@@ -44,6 +55,11 @@ export interface Remote {
   delete(key: string): Promise<void>;
   /** For a remote on a mounted filesystem: where an object's file is, so that copies can use the kernel. */
   localPath?(key: string): string;
+  /**
+   * The same remote (same connection, settings and credentials) addressing another area. The
+   * handle it returns shares this one's resources: closing it releases nothing; close this one.
+   */
+  at(area: RemoteArea): Remote;
   /** Releases sockets and the like. */
   close?(): Promise<void> | void;
 }

@@ -1,17 +1,18 @@
 /**
  * S3 and S3-compatible stores (MinIO, Ceph, R2, s3rver) through the AWS SDK v3. The SDK is
  * imported inside openS3Remote, never at module load: commands without an S3 remote never pay
- * for it. Objects live at `<prefix>/files/md5/<key>` in the bucket, as DVC 3 puts them.
+ * for it. Objects live at `<prefix>/files/md5/<key>` in the bucket and run-cache entries at
+ * `<prefix>/runs/<key>`, as DVC 3 puts them.
  */
 import fs from 'node:fs';
 import https from 'node:https';
 import { Readable } from 'node:stream';
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { TroveError, isNodeError } from '../errors.js';
-import { md5Base64Of, oidOf } from './keys.js';
+import { areaBase, md5Base64Of, oidOf } from './keys.js';
 import { isTransientNetworkFailure, statusKind, unreachableError } from './network-errors.js';
 import { displayUrl } from './options.js';
-import { RemoteAuthError, RemoteError, RemoteObjectMissingError, RemoteUnavailableError, type Remote, type RemoteSpec } from './remote.js';
+import { RemoteAuthError, RemoteError, RemoteObjectMissingError, RemoteUnavailableError, type Remote, type RemoteArea, type RemoteSpec } from './remote.js';
 import { readS3Settings, type S3Settings } from './s3-settings.js';
 
 type Sdk = typeof import('@aws-sdk/client-s3');
@@ -132,24 +133,33 @@ export class S3Remote implements Remote {
   readonly defaultJobs: number;
   readonly verify: boolean;
   private readonly bucket: string;
+  /** `<prefix>/<area folder>/`: what keys are relative to. */
   private readonly base: string;
   private readonly secrets: string[];
-  private readonly multipartMemory = new Budget(MULTIPART_MEMORY);
 
   constructor(
-    spec: RemoteSpec,
+    private readonly spec: RemoteSpec,
     private readonly settings: S3Settings,
     private readonly sdk: Sdk,
     private readonly client: S3Client,
+    readonly area: RemoteArea = 'objects',
+    /** Shared by every handle of one remote, like the client. */
+    private readonly multipartMemory = new Budget(MULTIPART_MEMORY),
+    /** Whether this handle owns the client (a handle from `at()` does not). */
+    private readonly owner = true,
   ) {
     this.name = spec.name;
     this.displayUrl = displayUrl(spec.url);
     this.defaultJobs = settings.jobs;
     this.verify = settings.verify;
     this.bucket = settings.bucket;
-    this.base = settings.base;
+    this.base = areaBase(settings.prefix, area);
     const c = settings.credentials;
     this.secrets = [c?.accessKeyId, c?.secretAccessKey, c?.sessionToken].filter((v): v is string => !!v && v.length >= 4);
+  }
+
+  at(area: RemoteArea): Remote {
+    return area === this.area ? this : new S3Remote(this.spec, this.settings, this.sdk, this.client, area, this.multipartMemory, false);
   }
 
   async *list(prefix = ''): AsyncIterable<string[]> {
@@ -241,7 +251,7 @@ export class S3Remote implements Remote {
   }
 
   close(): void {
-    this.client.destroy();
+    if (this.owner) this.client.destroy();
   }
 
   private redact(text: string): string {

@@ -8,7 +8,6 @@ import type https from 'node:https';
 import os from 'node:os';
 import type { PutObjectCommandInput } from '@aws-sdk/client-s3';
 import { TroveError } from '../errors.js';
-import { objectsBase } from './keys.js';
 import { boolOption, bucketAndPrefix, enumOption, intOption, invalidOption, secondsOption, refuseUnsupported } from './options.js';
 import type { RemoteSpec } from './remote.js';
 
@@ -32,8 +31,8 @@ const CANNED_ACLS = [
 
 export interface S3Settings {
   bucket: string;
-  /** `<prefix>/files/md5/`, or `files/md5/` for a bucket root. */
-  base: string;
+  /** The url's path in the bucket, without slashes at either end ('' for the bucket's root). */
+  prefix: string;
   endpoint?: string;
   region?: string;
   profile?: string;
@@ -65,7 +64,7 @@ export function readS3Settings(spec: RemoteSpec): S3Settings {
   const checksumDefault = (envKey: string): ChecksumMode | undefined => (endpoint && !process.env[envKey] ? 'WHEN_REQUIRED' : undefined);
   return {
     bucket,
-    base: objectsBase(prefix),
+    prefix,
     endpoint,
     region: o.region?.trim() || undefined,
     profile: o.profile?.trim() || undefined,

@@ -174,10 +174,15 @@ function countTransfer(): void {
   if (killAfter > 0 && ++transferredInProcess >= killAfter) process.kill(process.pid, 'SIGKILL');
 }
 
-async function runTransfers(
-  items: readonly { key: string; size?: number }[],
+/**
+ * Runs `one` for each item, `jobs` at a time, each retried as withRetry does: what every transfer
+ * shares (progress, per-item failures, stopping when the remote fails as a whole). `one` returns
+ * the bytes it moved.
+ */
+export async function transferEach<T extends { key: string; size?: number }>(
+  items: readonly T[],
   opts: TransferOptions,
-  one: (item: { key: string; size?: number }) => Promise<number>,
+  one: (item: T) => Promise<number>,
 ): Promise<TransferResult> {
   const result: TransferResult = { done: [], failed: [], bytes: 0 };
   const task = opts.task ?? 'Transferring';
@@ -213,10 +218,9 @@ export function uploadObjects(
   items: readonly { key: string; path: string; size: number }[],
   opts: TransferOptions,
 ): Promise<TransferResult> {
-  return runTransfers(items, opts, async (item) => {
-    const { path, size } = item as { key: string; path: string; size: number };
-    await remote.put(item.key, path, size);
-    return size;
+  return transferEach(items, opts, async (item) => {
+    await remote.put(item.key, item.path, item.size);
+    return item.size;
   });
 }
 
@@ -230,7 +234,7 @@ export function downloadObjects(
   items: readonly { key: string; size?: number }[],
   opts: TransferOptions,
 ): Promise<TransferResult> {
-  return runTransfers(items, opts, (item) => downloadOne(remote, filesRoot, item.key));
+  return transferEach(items, opts, (item) => downloadOne(remote, filesRoot, item.key));
 }
 
 /** One object's bytes, in memory and verified (for small objects such as manifests). */
@@ -244,6 +248,22 @@ export function readVerified(remote: Remote, key: string): Promise<Buffer> {
     if (actual !== md5HexOf(key)) throw new CorruptObjectError(key, remote.name, actual);
     return bytes;
   });
+}
+
+/** The whole of a small file from the remote (a run-cache entry), or an error past `limit` bytes. */
+export async function readSmall(remote: Remote, key: string, limit: number): Promise<Buffer> {
+  const body = await remote.get(key);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      body.destroy();
+      throw new TroveError('REMOTE_FILE_TOO_LARGE', `'${key}' in remote '${remote.name}' is larger than ${limit} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
 }
 
 async function openTemp(filesRoot: string): Promise<{ tmp: string; fh: fs.promises.FileHandle }> {

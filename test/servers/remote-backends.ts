@@ -8,17 +8,23 @@ import path from 'node:path';
 import { inject } from 'vitest';
 import { freePort, GCS_BUCKET, GCS_PROJECT, S3_BUCKET, S3_CREDENTIALS } from './test-servers.js';
 
+/** Where under the remote's url: DVC 3's objects (`files/md5/`), or the run-cache (`runs/`). */
+export type Area = 'objects' | 'runs';
+const AREA_DIR: Record<Area, string> = { objects: 'files/md5', runs: 'runs' };
+
 export interface RemoteUnderTest {
   url: string;
   /** `trove remote modify` arguments beyond the url: [key, value, level][] */
   settings: [string, string, 'project' | 'local'][];
   /** Settings that make the same remote unreachable. */
   downSettings(): Promise<[string, string, 'project' | 'local'][]>;
-  /** Object keys (`xx/rest`) stored under `files/md5/`, sorted. */
-  keys(): Promise<string[]>;
-  /** Overwrites an object with other bytes, bypassing trove. */
-  overwrite(key: string, bytes: Buffer): Promise<void>;
-  remove(key: string): Promise<void>;
+  /** Keys stored under the area, sorted: `xx/rest` under `files/md5/`, `xx/<key>/<value>` under `runs/`. */
+  keys(area?: Area): Promise<string[]>;
+  /** The bytes stored at a key, bypassing trove. */
+  read(key: string, area?: Area): Promise<Buffer>;
+  /** Overwrites (or creates) a key with other bytes, bypassing trove. */
+  overwrite(key: string, bytes: Buffer, area?: Area): Promise<void>;
+  remove(key: string, area?: Area): Promise<void>;
 }
 
 /** The emulator drops a connection now and then under load: the tests' own raw calls retry. */
@@ -41,14 +47,15 @@ export function remoteUnderTest(name: BackendName, scratch: string): RemoteUnder
   const r = name === 's3' ? s3Remote(`t-${randomUUID()}`) : gcsRemote(`t-${randomUUID()}`);
   return {
     ...r,
-    keys: () => retried(() => r.keys()),
-    overwrite: (key, bytes) => retried(() => r.overwrite(key, bytes)),
-    remove: (key) => retried(() => r.remove(key)),
+    keys: (area) => retried(() => r.keys(area)),
+    read: (key, area) => retried(() => r.read(key, area)),
+    overwrite: (key, bytes, area) => retried(() => r.overwrite(key, bytes, area)),
+    remove: (key, area) => retried(() => r.remove(key, area)),
   };
 }
 
 function localRemote(root: string): RemoteUnderTest {
-  const base = path.join(root, 'files', 'md5');
+  const base = (area: Area = 'objects') => path.join(root, AREA_DIR[area]);
   return {
     url: root,
     settings: [],
@@ -58,18 +65,24 @@ function localRemote(root: string): RemoteUnderTest {
       fs.writeFileSync(gone, '');
       return [['url', path.join(gone, 'store'), 'project']];
     },
-    async keys() {
-      if (!fs.existsSync(base)) return [];
-      // Only objects: a killed upload may leave a `.trove-tmp-*` file beside them.
-      return fs.readdirSync(base).sort().flatMap((d) => fs.readdirSync(path.join(base, d)).sort().filter((n) => !n.startsWith('.')).map((n) => `${d}/${n}`));
+    async keys(area) {
+      const dir = base(area);
+      if (!fs.existsSync(dir)) return [];
+      // Only stored files: a killed upload may leave a `.trove-tmp-*` file beside them.
+      const files = fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && !e.name.startsWith('.'));
+      return files.map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/')).sort();
     },
-    async overwrite(key, bytes) {
-      const p = path.join(base, key);
+    async read(key, area) {
+      return fs.readFileSync(path.join(base(area), key));
+    },
+    async overwrite(key, bytes, area) {
+      const p = path.join(base(area), key);
       fs.rmSync(p, { force: true });
+      fs.mkdirSync(path.dirname(p), { recursive: true });
       fs.writeFileSync(p, bytes);
     },
-    async remove(key) {
-      fs.rmSync(path.join(base, key), { force: true });
+    async remove(key, area) {
+      fs.rmSync(path.join(base(area), key), { force: true });
     },
   };
 }
@@ -88,7 +101,7 @@ async function s3Client(endpoint: string) {
 
 function s3Remote(prefix: string): RemoteUnderTest {
   const endpoint = inject('s3Endpoint');
-  const base = `${prefix}/files/md5/`;
+  const base = (area: Area = 'objects') => `${prefix}/${AREA_DIR[area]}/`;
   return {
     url: `s3://${S3_BUCKET}/${prefix}`,
     settings: [
@@ -99,29 +112,37 @@ function s3Remote(prefix: string): RemoteUnderTest {
     async downSettings() {
       return [['endpointurl', `http://127.0.0.1:${await freePort()}`, 'project']];
     },
-    async keys() {
+    async keys(area) {
       const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
       const client = await s3Client(endpoint);
       const keys: string[] = [];
       let token: string | undefined;
       do {
-        const page = await client.send(new ListObjectsV2Command({ Bucket: S3_BUCKET, Prefix: base, ContinuationToken: token }));
-        for (const o of page.Contents ?? []) keys.push(o.Key!.slice(base.length));
+        const page = await client.send(new ListObjectsV2Command({ Bucket: S3_BUCKET, Prefix: base(area), ContinuationToken: token }));
+        for (const o of page.Contents ?? []) keys.push(o.Key!.slice(base(area).length));
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);
       client.destroy();
       return keys.sort();
     },
-    async overwrite(key, bytes) {
+    async read(key, area) {
+      const { GetObjectCommand } = await import('@aws-sdk/client-s3');
+      const client = await s3Client(endpoint);
+      const res = await client.send(new GetObjectCommand({ Bucket: S3_BUCKET, Key: base(area) + key }));
+      const bytes = Buffer.from(await res.Body!.transformToByteArray());
+      client.destroy();
+      return bytes;
+    },
+    async overwrite(key, bytes, area) {
       const { PutObjectCommand } = await import('@aws-sdk/client-s3');
       const client = await s3Client(endpoint);
-      await client.send(new PutObjectCommand({ Bucket: S3_BUCKET, Key: base + key, Body: bytes }));
+      await client.send(new PutObjectCommand({ Bucket: S3_BUCKET, Key: base(area) + key, Body: bytes }));
       client.destroy();
     },
-    async remove(key) {
+    async remove(key, area) {
       const { DeleteObjectCommand } = await import('@aws-sdk/client-s3');
       const client = await s3Client(endpoint);
-      await client.send(new DeleteObjectCommand({ Bucket: S3_BUCKET, Key: base + key }));
+      await client.send(new DeleteObjectCommand({ Bucket: S3_BUCKET, Key: base(area) + key }));
       client.destroy();
     },
   };
@@ -134,7 +155,7 @@ async function gcsBucket(endpoint: string) {
 
 function gcsRemote(prefix: string): RemoteUnderTest {
   const endpoint = inject('gcsEndpoint');
-  const base = `${prefix}/files/md5/`;
+  const base = (area: Area = 'objects') => `${prefix}/${AREA_DIR[area]}/`;
   return {
     url: `gs://${GCS_BUCKET}/${prefix}`,
     settings: [
@@ -144,15 +165,19 @@ function gcsRemote(prefix: string): RemoteUnderTest {
     async downSettings() {
       return [['endpointurl', `http://127.0.0.1:${await freePort()}`, 'project']];
     },
-    async keys() {
-      const [files] = await (await gcsBucket(endpoint)).getFiles({ prefix: base });
-      return files.map((f) => f.name.slice(base.length)).sort();
+    async keys(area) {
+      const [files] = await (await gcsBucket(endpoint)).getFiles({ prefix: base(area) });
+      return files.map((f) => f.name.slice(base(area).length)).sort();
     },
-    async overwrite(key, bytes) {
-      await (await gcsBucket(endpoint)).file(base + key).save(bytes, { resumable: false, validation: false });
+    async read(key, area) {
+      const [bytes] = await (await gcsBucket(endpoint)).file(base(area) + key).download({ validation: false });
+      return bytes;
     },
-    async remove(key) {
-      await (await gcsBucket(endpoint)).file(base + key).delete({ ignoreNotFound: true });
+    async overwrite(key, bytes, area) {
+      await (await gcsBucket(endpoint)).file(base(area) + key).save(bytes, { resumable: false, validation: false });
+    },
+    async remove(key, area) {
+      await (await gcsBucket(endpoint)).file(base(area) + key).delete({ ignoreNotFound: true });
     },
   };
 }

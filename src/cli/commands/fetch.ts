@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { openRepo, run } from '../context.js';
 import { out } from '../output.js';
-import { plural, reportFailures, reportMissing } from '../transfer-report.js';
+import { plural, reportFailures, reportMissing, reportRunCacheFetched } from '../transfer-report.js';
 import { jobsOption, type TransferFlags } from './transfer-flags.js';
 
 export function registerFetch(program: Command): Command {
@@ -11,6 +11,7 @@ export function registerFetch(program: Command): Command {
     .argument('[targets...]', 'pointer files, outputs, or paths inside tracked directories (default: all)')
     .option('-r, --remote <name>', 'remote to fetch from (default: core.remote)')
     .addOption(jobsOption())
+    .option('--run-cache', 'also fetch the run-cache: the record of every stage run that the remote holds')
     .addHelpText(
       'after',
       `
@@ -18,15 +19,24 @@ Every object is hashed as it arrives and enters the cache only if its md5 matche
 a corrupt remote object is reported and never saved. A path inside a tracked directory fetches
 that directory's manifest and just the files under the path.
 
+--run-cache also downloads, whatever the targets, the entries of <remote>/runs/ whose keys the
+cache has none of, into .dvc/cache/runs/. An entry is kept only if it is a stage's lock entry
+that hashes to its name and key. Then \`trove repro\` restores a stage from an entry that matches
+its command, dependencies and params, instead of running it, when the outputs the entry records
+are in the cache; \`trove repro --pull\` downloads those outputs too. As in DVC, the summary line
+counts data files only; the entries are counted on stderr.
+
 Examples:
   trove fetch                        # then \`trove checkout\` when you are ready
-  trove fetch data/images/cat.jpg    # one file of a tracked directory`,
+  trove fetch data/images/cat.jpg    # one file of a tracked directory
+  trove fetch --run-cache            # the data, and the runs others pushed`,
     )
-    .action(async (targets: string[], o: TransferFlags) =>
+    .action(async (targets: string[], o: TransferFlags & { runCache?: boolean }) =>
       run(o, async (io, track) => {
         const repo = await openRepo(track);
         const { fetch } = await import('../../ops/fetch.js');
-        const r = await fetch(repo, { targets, remote: o.remote, jobs: o.jobs }, io);
+        const r = await fetch(repo, { targets, remote: o.remote, jobs: o.jobs, runCache: o.runCache }, io);
+        reportRunCacheFetched(r.runCacheFetched, Boolean(o.quiet));
         reportMissing(r.missing, Boolean(o.quiet));
         if (!o.quiet && (r.fetched > 0 || (r.failed.length === 0 && r.missing.length === 0))) {
           out(r.fetched > 0 ? `${plural(r.fetched, 'file')} fetched` : 'Everything is up to date.');

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { openRepo, run } from '../context.js';
 import { EXIT } from '../errors.js';
 import { out } from '../output.js';
-import { joinCounts, plural, reportFailures, reportMissing } from '../transfer-report.js';
+import { joinCounts, plural, reportFailures, reportMissing, reportRunCacheFetched } from '../transfer-report.js';
 import { reportCheckout } from './checkout.js';
 import { jobsOption, type TransferFlags } from './transfer-flags.js';
 
@@ -14,22 +14,29 @@ export function registerPull(program: Command): Command {
     .option('-r, --remote <name>', 'remote to pull from (default: core.remote)')
     .addOption(jobsOption())
     .option('-f, --force', 'overwrite or delete workspace files even if their content is not in the cache')
+    .option('--run-cache', 'also fetch the run-cache: the record of every stage run that the remote holds')
     .addHelpText(
       'after',
       `
 Only what the cache lacks is downloaded; each object is verified by its md5 before it enters the
 cache. Workspace files that are not saved in the cache are never overwritten without -f.
 
+--run-cache also fetches the run-cache entries the cache lacks, as \`trove fetch --run-cache\`
+does; the checkout is still of the targets only. A later \`trove repro\` then restores a stage
+from a matching run instead of running it (\`trove repro --pull\` also downloads its outputs).
+
 Examples:
   git clone <repo> && cd <repo> && trove pull
   trove pull data/images/cat.jpg     # one file: its directory's manifest and that object only
-  trove pull -r backup -j 32`,
+  trove pull -r backup -j 32
+  trove pull --run-cache             # in CI: the data, and the runs others pushed`,
     )
-    .action(async (targets: string[], o: TransferFlags & { force?: boolean }) =>
+    .action(async (targets: string[], o: TransferFlags & { force?: boolean; runCache?: boolean }) =>
       run(o, async (io, track) => {
         const repo = await openRepo(track);
         const { pull } = await import('../../ops/pull.js');
-        const r = await pull(repo, { targets, remote: o.remote, jobs: o.jobs, force: o.force }, io);
+        const r = await pull(repo, { targets, remote: o.remote, jobs: o.jobs, force: o.force, runCache: o.runCache }, io);
+        reportRunCacheFetched(r.fetch.runCacheFetched, Boolean(o.quiet));
         reportMissing(r.fetch.missing, Boolean(o.quiet));
         const checkoutCode = reportCheckout(r.checkout, Boolean(o.quiet), { fetchReported: r.fetch.missing.length > 0 || r.fetch.failed.length > 0 });
         const added = r.checkout.outputs.filter((e) => e.status === 'added').length;

@@ -14,6 +14,7 @@ export function registerPush(program: Command): Command {
     .option('-a, --all-branches', 'also push the data of the tip of every git branch')
     .option('-T, --all-tags', 'also push the data of every git tag')
     .addOption(new Option('-A, --all-commits', 'also push the data of every git commit'))
+    .option('--run-cache', "also push the run-cache (the record of every stage run) and the outputs of the runs sent")
     .addHelpText(
       'after',
       `
@@ -22,18 +23,30 @@ of objects), uploads the rest with bounded concurrency, retries transient errors
 every failure once at the end. A directory's manifest is uploaded last, after all its files.
 Running push again after an interruption sends only what did not arrive.
 
+--run-cache also sends the entries of .dvc/cache/runs/ whose keys the remote has none of (to
+<remote>/runs/, beside files/, as DVC lays them out), whatever the targets, and the outputs those
+runs recorded, so that a teammate or CI can restore such a stage instead of running it
+(\`trove fetch --run-cache\`, then \`trove repro\` or \`trove repro --pull\`). The count includes them.
+
 Examples:
   trove push                      # everything the workspace's pointer files name
   trove push -r backup data.dvc   # one output, to another remote
-  trove push -a -T                # the data of every branch and tag`,
+  trove push -a -T                # the data of every branch and tag
+  trove push --run-cache          # the data, and the runs recorded here`,
     )
-    .action(async (targets: string[], o: TransferFlags & { allBranches?: boolean; allTags?: boolean; allCommits?: boolean }) =>
+    .action(async (targets: string[], o: TransferFlags & { allBranches?: boolean; allTags?: boolean; allCommits?: boolean; runCache?: boolean }) =>
       run(o, async (io, track) => {
         const repo = await openRepo(track);
         const { push } = await import('../../ops/push.js');
-        const r = await push(repo, { targets, remote: o.remote, jobs: o.jobs, allBranches: o.allBranches, allTags: o.allTags, allCommits: o.allCommits }, io);
+        const r = await push(
+          repo,
+          { targets, remote: o.remote, jobs: o.jobs, allBranches: o.allBranches, allTags: o.allTags, allCommits: o.allCommits, runCache: o.runCache },
+          io,
+        );
         reportMissing(r.missingInCache, Boolean(o.quiet));
-        if (!o.quiet) out(r.pushed > 0 ? `${plural(r.pushed, 'file')} pushed` : r.failed.length === 0 ? 'Everything is up to date.' : '');
+        // As DVC counts them: objects and run-cache entries together.
+        const pushed = r.pushed + r.runCachePushed;
+        if (!o.quiet) out(pushed > 0 ? `${plural(pushed, 'file')} pushed` : r.failed.length === 0 ? 'Everything is up to date.' : '');
         return reportFailures(r.failed, [], 'push', r.remote);
       }),
     );

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { lockEntryFor, lockKeyParts } from '../../../src/pipeline/lock-entry.js';
 import { parseLockFile, PyFloat, serializeLockStage, type LockedStage } from '../../../src/pipeline/lock-file.js';
 import {
+  checkRunCacheEntry,
   listRunCache,
   lookup,
   runCacheEntryPath,
@@ -11,6 +12,7 @@ import {
   runCacheSkipReason,
   runCacheValue,
   save,
+  writeRunCacheEntry,
 } from '../../../src/pipeline/run-cache.js';
 import { fixture, useTempDirs } from '../helpers.js';
 import { goldenHashes, goldenParams, goldenStages, type GoldenVersion } from './golden-pipeline.js';
@@ -173,5 +175,38 @@ describe('which stages the run-cache takes (DVC _can_hash)', () => {
     expect(runCacheSkipReason({ ...train, frozen: true })).toBeUndefined();
     const whole = { ...prepare, params: [{ file: 'params.yaml', repoPath: 'params.yaml', keys: [], all: true }] };
     expect(save(tmp(), whole, lockEntryFor(whole, goldenHashes('v1'), { 'params.yaml': {} }))).toEqual({ kind: 'skipped', reason: "params file 'params.yaml' has no values" });
+  });
+});
+
+describe('checking an entry that came from elsewhere (fetch and push --run-cache)', () => {
+  const v1 = parseLockFile(fixture('dvc.lock.v1')).stages;
+  const prepare = v1.get('prepare')!;
+  const train = v1.get('train')!;
+  const text = serializeLockStage(prepare);
+
+  it('takes the entries of the lock DVC wrote at the key and name DVC filed them under', () => {
+    for (const entry of [prepare, train]) {
+      const r = checkRunCacheEntry(serializeLockStage(entry), keyOf(entry), runCacheValue(entry));
+      expect(r).toEqual({ entry });
+    }
+  });
+
+  it('refuses bytes that hash to another name, belong under another key, or are no lock entry', () => {
+    expect(checkRunCacheEntry(text, keyOf(prepare), runCacheValue(train))).toEqual({ problem: `its content hashes to ${runCacheValue(prepare)}` });
+    expect(checkRunCacheEntry(text, keyOf(train), runCacheValue(prepare))).toEqual({ problem: `it belongs under key ${keyOf(prepare)}` });
+    const notYaml = checkRunCacheEntry('cmd: [unclosed\n', keyOf(prepare), runCacheValue(prepare));
+    expect(notYaml).toMatchObject({ problem: expect.stringMatching(/^it is not a stage's lock entry: line \d+: malformed YAML/) });
+    const noCmd = checkRunCacheEntry('outs: []\nextra: 1\n', keyOf(prepare), runCacheValue(prepare));
+    expect(noCmd).toMatchObject({ problem: expect.stringMatching(/^it is not a stage's lock entry: line \d+: .* \(and 1 more\)$/) });
+    expect(checkRunCacheEntry('\u0000\u0001binary', keyOf(prepare), runCacheValue(prepare))).toMatchObject({ problem: expect.stringMatching(/^it is not a stage's lock entry/) });
+  });
+
+  it('writes an adopted entry where lookup finds it, byte for byte, with no temp file left', () => {
+    const dir = tmp();
+    const file = writeRunCacheEntry(dir, keyOf(prepare), runCacheValue(prepare), Buffer.from(text));
+    expect(file).toBe(runCacheEntryPath(dir, keyOf(prepare), runCacheValue(prepare)));
+    expect(fs.readFileSync(file, 'utf8')).toBe(text);
+    expect(listRunCache(dir).map((e) => e.path)).toEqual([file]);
+    expect(fs.readdirSync(path.dirname(file))).toEqual([runCacheValue(prepare)]);
   });
 });

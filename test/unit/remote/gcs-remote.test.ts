@@ -142,6 +142,51 @@ describe('GcsRemote against the emulator', () => {
   });
 });
 
+describe('GcsRemote areas', () => {
+  const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+  const runKey = (k: string, v: string) => `${sha256(k).slice(0, 2)}/${sha256(k)}/${sha256(v)}`;
+
+  it('puts run-cache entries at <prefix>/runs/<key>, beside files/md5/', async () => {
+    const prefix = `unit-${randomUUID()}`;
+    const objects = await open(`gs://${GCS_BUCKET}/${prefix}`);
+    const runs = objects.at('runs');
+    expect([objects.area, runs.area, runs.at('runs') === runs, runs.at('objects').area]).toEqual(['objects', 'runs', true, 'objects']);
+    expect(runs.displayUrl).toBe(objects.displayUrl);
+
+    const obj = object(Buffer.from(`an object ${prefix}\n`));
+    await objects.put(obj.key, obj.file, fs.statSync(obj.file).size);
+    const entry = path.join(tmp, `entry-${prefix}`);
+    fs.writeFileSync(entry, 'cmd: echo\n');
+    const keys = [runKey('a', '1'), runKey('a', '2'), runKey('b', '1')];
+    for (const k of keys) await runs.put(k, entry, 10);
+
+    const raw = new Storage({ projectId: GCS_PROJECT, apiEndpoint: endpoint }).bucket(GCS_BUCKET);
+    const [files] = await raw.getFiles({ prefix: `${prefix}/` });
+    expect(files.map((f) => f.name).sort()).toEqual([`${prefix}/files/md5/${obj.key}`, ...keys.map((k) => `${prefix}/runs/${k}`)].sort());
+
+    expect((await listAll(runs)).keys).toEqual([...keys].sort());
+    expect((await listAll(runs, `${sha256('a').slice(0, 2)}/${sha256('a')}/`)).keys).toEqual([runKey('a', '1'), runKey('a', '2')].sort());
+    expect((await listAll(objects)).keys).toEqual([obj.key]);
+    expect(await runs.exists(keys[0]!)).toBe(true);
+    expect(await objects.exists(keys[0]!)).toBe(false);
+    expect((await bytesOf(await runs.get(keys[2]!))).toString()).toBe('cmd: echo\n');
+    await runs.delete(keys[1]!);
+    expect(await runs.exists(keys[1]!)).toBe(false);
+  });
+
+  it('uses runs/ at the bucket root when the url names only the bucket, and lists nothing when it is absent', async () => {
+    const runs = (await open(`gs://${GCS_BUCKET}`)).at('runs');
+    const entry = path.join(tmp, `entry-${randomUUID()}`);
+    fs.writeFileSync(entry, 'x');
+    const key = runKey(randomUUID(), 'v');
+    await runs.put(key, entry, 1);
+    const raw = new Storage({ projectId: GCS_PROJECT, apiEndpoint: endpoint }).bucket(GCS_BUCKET);
+    expect((await raw.file(`runs/${key}`).exists())[0]).toBe(true);
+    await runs.delete(key);
+    expect(await listAll((await open()).at('runs'))).toEqual({ keys: [], pages: 0 });
+  });
+});
+
 describe('GcsRemote against a misbehaving server', () => {
   async function withServer(handler: http.RequestListener, body: (endpointurl: string) => Promise<void>): Promise<void> {
     const server = http.createServer(handler);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { isObjectKey, keyOf, md5Base64Of, md5HexOf, objectsBase, oidOf } from '../../../src/remote/keys.js';
+import { areaBase, isObjectKey, keyOf, md5Base64Of, md5HexOf, objectsBase, oidOf, parseRunKey, runKeyOf } from '../../../src/remote/keys.js';
 
 describe('remote keys', () => {
   const md5 = createHash('md5').update('data\n').digest('hex');
@@ -25,5 +25,30 @@ describe('remote keys', () => {
   it('puts objects under files/md5/ below the url path', () => {
     expect(objectsBase('')).toBe('files/md5/');
     expect(objectsBase('a/b')).toBe('a/b/files/md5/');
+  });
+
+  it('puts the run-cache beside files/, at runs/ below the url path', () => {
+    expect(areaBase('', 'runs')).toBe('runs/');
+    expect(areaBase('a/b', 'runs')).toBe('a/b/runs/');
+    expect(areaBase('a/b', 'objects')).toBe(objectsBase('a/b'));
+  });
+
+  it("names a run-cache entry <key[:2]>/<key>/<value>, as DVC's runs/ does, and reads such names back", () => {
+    const key = createHash('sha256').update('key').digest('hex');
+    const value = createHash('sha256').update('value').digest('hex');
+    expect(runKeyOf(key, value)).toBe(`${key.slice(0, 2)}/${key}/${value}`);
+    expect(parseRunKey(runKeyOf(key, value))).toEqual({ key, value });
+    for (const other of [
+      `${key}/${value}`,
+      `${key.slice(0, 3)}/${key}/${value}`,
+      `ff/${key}/${value}`, // a shard that is not the key's (sha256('key') starts with 2c)
+      `${key.slice(0, 2)}/${key}/.trove-tmp-1-1`,
+      `${key.slice(0, 2)}/${key}/.${value}.123.1.tmp`,
+      `${key.slice(0, 2)}/${key}/${value}/x`,
+      runKeyOf(key, value.toUpperCase()),
+      keyOf(md5),
+    ]) {
+      expect(parseRunKey(other), other).toBeUndefined();
+    }
   });
 });

@@ -11,6 +11,7 @@ import { caught, listTree, useTempDirs, writeFile } from '../helpers.js';
 const tempDir = useTempDirs('trove-local-remote-');
 
 const md5 = (data: string | Buffer) => createHash('md5').update(data).digest('hex');
+const sha256 = (data: string) => createHash('sha256').update(data).digest('hex');
 const keyOf = (oid: string) => `${oid.slice(0, 2)}/${oid.slice(2)}`;
 
 async function readAll(stream: Readable): Promise<Buffer> {
@@ -137,5 +138,47 @@ describe('LocalRemote', () => {
     expect(byPath.defaultJobs).toBeGreaterThan(0);
     expect(byPath.verify).toBe(false);
     expect(await byPath.exists(a.key)).toBe(true);
+  });
+
+  it('addresses the run-cache at <root>/runs/ beside the objects, through at()', async () => {
+    const work = tempDir();
+    const root = path.join(tempDir(), 'remote');
+    const objects = openAt(root);
+    const runs = objects.at('runs');
+    expect(objects.area).toBe('objects');
+    expect(runs.area).toBe('runs');
+    expect(runs.at('runs')).toBe(runs);
+    expect(runs.at('objects').area).toBe('objects');
+    expect(runs.name).toBe(objects.name);
+    expect(runs.displayUrl).toBe(objects.displayUrl);
+
+    const key = sha256('key');
+    const entry = { file: path.join(work, 'entry'), key: `${key.slice(0, 2)}/${key}/${sha256('value')}` };
+    writeFile(entry.file, 'cmd: echo\n');
+    const other = `${key.slice(0, 2)}/${key}/${sha256('other')}`;
+    const elsewhere = `${sha256('k2').slice(0, 2)}/${sha256('k2')}/${sha256('v2')}`;
+    const a = source(work, 'a', 'alpha\n');
+    await objects.put(a.key, a.file, fs.statSync(a.file).size);
+    for (const k of [entry.key, other, elsewhere]) await runs.put(k, entry.file, fs.statSync(entry.file).size);
+
+    expect(listTree(root).filter((p) => !p.endsWith('/'))).toEqual([`files/md5/${a.key}`, ...[entry.key, other, elsewhere].map((k) => `runs/${k}`)].sort());
+    expect(await listed(runs)).toEqual([entry.key, other, elsewhere].sort());
+    expect(await listed(runs, `${key.slice(0, 2)}/${key}/`)).toEqual([entry.key, other].sort());
+    expect(await listed(objects)).toEqual([a.key]);
+    expect(await runs.exists(entry.key)).toBe(true);
+    expect(await runs.exists(a.key)).toBe(false);
+    expect(await objects.exists(entry.key)).toBe(false);
+    expect((await readAll(await runs.get(entry.key))).toString()).toBe('cmd: echo\n');
+    await runs.delete(other);
+    expect(await listed(runs)).toEqual([entry.key, elsewhere].sort());
+    expect(runs.localPath?.(entry.key)).toBe(path.join(root, 'runs', entry.key));
+  });
+
+  it('lists no runs when the remote has no runs/ folder', async () => {
+    const root = path.join(tempDir(), 'remote');
+    const runs = openAt(root).at('runs');
+    expect(await listed(runs)).toEqual([]);
+    fs.mkdirSync(path.join(root, 'files', 'md5'), { recursive: true });
+    expect(await listed(runs)).toEqual([]);
   });
 });

@@ -158,6 +158,66 @@ describe('S3 remote against s3rver', () => {
   });
 });
 
+describe('S3 remote areas', () => {
+  const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+  const runKey = (k: string, v: string) => `${sha256(k).slice(0, 2)}/${sha256(k)}/${sha256(v)}`;
+
+  async function listed(remote: Remote, prefix?: string): Promise<string[]> {
+    const keys: string[] = [];
+    for await (const page of remote.list(prefix)) keys.push(...page);
+    return keys.sort();
+  }
+
+  it('puts run-cache entries at <prefix>/runs/<key>, beside files/md5/, on the same client', async () => {
+    const prefix = `unit-${randomUUID()}`;
+    const objects = await open({}, `s3://${S3_BUCKET}/${prefix}`);
+    const runs = objects.at('runs');
+    expect([objects.area, runs.area, runs.at('runs') === runs, runs.at('objects').area]).toEqual(['objects', 'runs', true, 'objects']);
+    expect(runs.displayUrl).toBe(objects.displayUrl);
+
+    const dir = tempDir();
+    const obj = stage(dir, Buffer.from('an object\n'));
+    await objects.put(obj.key, obj.file, 10);
+    const entry = path.join(dir, 'entry');
+    fs.writeFileSync(entry, 'cmd: echo\n');
+    const keys = [runKey('a', '1'), runKey('a', '2'), runKey('b', '1')];
+    for (const k of keys) await runs.put(k, entry, 10);
+
+    const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
+    const client = await sdkClient();
+    const page = await client.send(new ListObjectsV2Command({ Bucket: S3_BUCKET, Prefix: `${prefix}/` }));
+    client.destroy();
+    expect((page.Contents ?? []).map((o) => o.Key).sort()).toEqual([`${prefix}/files/md5/${obj.key}`, ...keys.map((k) => `${prefix}/runs/${k}`)].sort());
+
+    expect(await listed(runs)).toEqual([...keys].sort());
+    expect(await listed(runs, `${sha256('a').slice(0, 2)}/${sha256('a')}/`)).toEqual([runKey('a', '1'), runKey('a', '2')].sort());
+    expect(await listed(objects)).toEqual([obj.key]);
+    expect(await runs.exists(keys[0]!)).toBe(true);
+    expect(await objects.exists(keys[0]!)).toBe(false);
+    expect((await readAll(await runs.get(keys[2]!))).toString()).toBe('cmd: echo\n');
+    await runs.delete(keys[1]!);
+    expect(await runs.exists(keys[1]!)).toBe(false);
+
+    // A handle from at() shares the client: closing it leaves the remote usable.
+    await runs.close?.();
+    expect(await objects.exists(obj.key)).toBe(true);
+  });
+
+  it('uses runs/ at the bucket root when the url names only the bucket, and lists nothing when it is absent', async () => {
+    const runs = (await open({}, `s3://${S3_BUCKET}`)).at('runs');
+    const entry = path.join(tempDir(), 'entry');
+    fs.writeFileSync(entry, 'x');
+    const key = runKey(randomUUID(), 'v');
+    await runs.put(key, entry, 1);
+    const { HeadObjectCommand } = await import('@aws-sdk/client-s3');
+    const client = await sdkClient();
+    await expect(client.send(new HeadObjectCommand({ Bucket: S3_BUCKET, Key: `runs/${key}` }))).resolves.toBeTruthy();
+    client.destroy();
+    await runs.delete(key);
+    expect(await listed((await open()).at('runs'))).toEqual([]);
+  });
+});
+
 describe('S3 remote that cannot be reached', () => {
   it('rejects quickly with RemoteUnavailableError naming the endpoint and no secret', async () => {
     const port = await freePort();

@@ -48,6 +48,7 @@ class MemoryRemote implements Remote {
   readonly displayUrl = 'mem://bucket';
   readonly defaultJobs = 4;
   readonly verify = false;
+  readonly area = 'objects';
   readonly objects = new Map<string, Buffer>();
   readonly calls: Record<Op, number> = { list: 0, exists: 0, get: 0, put: 0, delete: 0 };
   readonly callsByKey = new Map<string, number>();
@@ -78,6 +79,10 @@ class MemoryRemote implements Remote {
     } finally {
       this.inFlight--;
     }
+  }
+
+  at(): Remote {
+    throw new Error('MemoryRemote holds objects only');
   }
 
   callsFor(op: Op, key: string): number {
