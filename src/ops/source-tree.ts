@@ -58,7 +58,7 @@ export class SourceTree {
     const { pointerFiles, lockedOutputs } = source.trackedAt();
     const outs: { path: string; md5: string; size?: number; nfiles?: number; isexec?: boolean }[] = [];
     for (const pf of pointerFiles) for (const o of pf.outs) if (o.hash) outs.push({ path: o.repoPath, ...o.hash });
-    for (const o of lockedOutputs) outs.push({ path: o.repoPath, md5: o.md5 });
+    for (const o of lockedOutputs) outs.push({ path: o.repoPath, md5: o.md5, ...(o.size !== undefined ? { size: o.size } : {}), ...(o.nfiles !== undefined ? { nfiles: o.nfiles } : {}) });
     for (const o of outs) {
       this.parents(o.path, true);
       const isdir = o.md5.endsWith('.dir');
