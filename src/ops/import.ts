@@ -11,6 +11,7 @@ import { sortTreeEntries, type TreeEntry } from '../objects/tree.js';
 import { PointerFile, type HashInfo } from '../repo/pointer-file.js';
 import { POINTER_SUFFIX, writePointerFile } from '../repo/pointer-files.js';
 import type { Repo } from '../repo/repo.js';
+import { toPosix } from '../util/posix-path.js';
 import { assertPortableOutputPath, checkOverlaps } from './add.js';
 import { autostage } from './autostage.js';
 import { resolveOutput } from './get.js';
@@ -57,11 +58,13 @@ export async function importData(repo: Repo, opts: ImportOptions, io: OpIo): Pro
   }
   checkOverlaps(repo, [outPath]);
 
-  return withSource({ url: opts.url, rev: opts.rev, cwd: repo.cwd }, `failed to import '${opts.path}' from '${opts.url}'`, async (tree) => {
-    io.reporter.info(`Importing '${target} (${opts.url})' -> '${repo.display(outPath)}'`);
+  // A relative local path is recorded from the repository root, where update and pull read it.
+  const url = isRelativeLocalPath(opts.url, repo.cwd) ? toPosix(path.relative(repo.root, path.resolve(repo.cwd, opts.url))) || '.' : opts.url;
+  return withSource({ url, rev: opts.rev, cwd: repo.root }, `failed to import '${opts.path}' from '${opts.url}'`, async (tree) => {
+    io.reporter.info(`Importing '${target} (${url})' -> '${repo.display(outPath)}'`);
     const hash = await fetchImportData(tree, target, repo.cache, opts.jobs, io);
     const linkType = await checkoutImport(repo, outPath, hash, Boolean(opts.force), io);
-    const pf = PointerFile.createImport(pointerPath, { path: target, url: opts.url, ...(opts.rev !== undefined ? { rev: opts.rev } : {}), revLock: tree.source.sha }, path.posix.basename(outPath), hash);
+    const pf = PointerFile.createImport(pointerPath, { path: target, url, ...(opts.rev !== undefined ? { rev: opts.rev } : {}), revLock: tree.source.sha }, path.posix.basename(outPath), hash);
     writePointerFile(repo, pf);
     const gitFiles = [pointerPath];
     if (repo.scm) {
@@ -71,6 +74,10 @@ export async function importData(repo: Repo, opts: ImportOptions, io: OpIo): Pro
     const staged = autostage(repo, gitFiles);
     return { out: outPath, pointerFile: pointerPath, gitFiles: staged.files, staged: staged.staged, linkType };
   });
+}
+
+function isRelativeLocalPath(url: string, cwd: string): boolean {
+  return !path.isAbsolute(url) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && fs.statSync(path.resolve(cwd, url), { throwIfNoEntry: false })?.isDirectory() === true;
 }
 
 /**

@@ -262,4 +262,34 @@ describe('trove import and update', () => {
     expectCleanFailure(dst.trove(['import', src.s.root, 'nope.csv']), /the path 'nope.csv' does not exist in the target repository/);
     expect(fs.existsSync(dst.abs('nope.csv.dvc'))).toBe(false);
   });
+
+  it('a relative source path typed in a subdirectory is recorded from the repository root, where update reads it', () => {
+    const src = source();
+    const dst = repo();
+    fs.mkdirSync(dst.abs('sub'));
+    const rel = path.relative(dst.abs('sub'), src.s.root);
+    dst.ok(['import', rel, 'data.csv', '-o', 'in/data.csv'], { cwd: 'sub' });
+    expect(dst.read('sub/in/data.csv.dvc')).toContain(`    url: ${path.relative(dst.root, src.s.root)}\n`);
+    expect(dst.ok(['update', 'sub/in/data.csv.dvc']).stderr).toContain("didn't change, skipping");
+    expect(dst.ok(['update', 'in/data.csv.dvc'], { cwd: 'sub' }).stderr).toContain("didn't change, skipping");
+  });
+});
+
+describe('a git repository without DVC', () => {
+  it('lists and gets git-tracked files; its missing paths say so', () => {
+    const plain = new Sandbox();
+    plain.writeAll({ 'docs/a.txt': 'a\n', 'run.sh': '#!/bin/sh\n' });
+    fs.chmodSync(plain.abs('run.sh'), 0o755);
+    plain.git('add', '-A');
+    plain.git('commit', '-qm', 'plain');
+    const dst = repo();
+    expect(dst.ok(['ls', plain.root, '-R', '--json']).stdout).toBe(
+      '[{"isout": false, "isdir": false, "isexec": false, "size": 2, "path": "docs/a.txt"}, {"isout": false, "isdir": false, "isexec": true, "size": 10, "path": "run.sh"}]\n',
+    );
+    dst.ok(['get', plain.root, 'docs']);
+    expect(dst.read('docs/a.txt')).toBe('a\n');
+    dst.ok(['get', plain.root, 'run.sh']);
+    expect(dst.mode('run.sh')).toBe(0o755);
+    expectCleanFailure(dst.trove(['get', plain.root, 'data.csv']), /does not exist in the target repository/);
+  });
 });
