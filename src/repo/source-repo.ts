@@ -7,11 +7,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { TroveError } from '../errors.js';
 import { cloneToTemp, isGitRepo, removeClone } from '../git/clone.js';
-import { gitPrefix, listTreeAt, readBlobsAt, resolveRevisions, type TreeEntry } from '../git/revisions.js';
+import { gitPrefix, listTreeAt, readBlobsAt, readBlobsById, resolveRevisions, type TreeEntry } from '../git/revisions.js';
+import { posixDirname } from '../util/posix-path.js';
+import { DVCIGNORE } from './dvcignore.js';
 import { Config } from './config/config.js';
 import type { LockedOutput } from './lock-file.js';
 import type { PointerFile } from './pointer-file.js';
-import { revisionFilesAt } from './revision-files.js';
+import { RevisionIgnore, revisionFilesAt } from './revision-files.js';
 
 export interface SourceRepoOptions {
   /** A local path (resolved against `cwd`) or anything `git clone` takes. */
@@ -97,6 +99,13 @@ export class SourceRepo {
         continue;
       }
       files.push({ ...e, rel });
+    }
+    // What the source's .dvcignore files hide, DVC's listing hides too.
+    const ignoreFiles = files.filter((f) => f.rel === DVCIGNORE || f.rel.endsWith(`/${DVCIGNORE}`));
+    if (ignoreFiles.length > 0) {
+      const texts = readBlobsById(this.root, ignoreFiles.map((f) => f.oid));
+      const ignores = new RevisionIgnore(ignoreFiles.map((f) => [posixDirname(f.rel), texts.get(f.oid)?.toString('utf8') ?? '']));
+      return (this.filesMemo = files.filter((f) => !ignores.ignored(f.rel)));
     }
     return (this.filesMemo = files);
   }

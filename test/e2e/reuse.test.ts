@@ -97,6 +97,17 @@ describe('trove ls', () => {
     expect(src.s.git('status', '--porcelain')).toBe('');
   });
 
+  it('hides what the source\'s .dvcignore ignores, as DVC\'s listing does', () => {
+    const src = source();
+    src.s.write('.dvcignore', `${src.s.read('.dvcignore')}scratch/\n`);
+    src.s.write('scratch/tmp.txt', 'x\n');
+    src.s.git('add', '-A');
+    src.s.git('commit', '-qm', 'scratch');
+    const dst = repo();
+    expect(dst.ok(['ls', src.s.root]).stdout).not.toContain('scratch');
+    expectCleanFailure(dst.trove(['ls', src.s.root, 'scratch/tmp.txt']), /does not exist/);
+  });
+
   it('reads a git url through a temporary clone, removed afterwards', () => {
     const src = source();
     const dst = repo();
