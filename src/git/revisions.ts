@@ -42,6 +42,8 @@ export interface TreeEntry {
   mode: string;
   /** The blob's object id. */
   oid: string;
+  /** The blob's size in bytes, when listed with `long`. */
+  size?: number;
 }
 
 const MAX_OUTPUT = 1024 * 1024 * 1024;
@@ -197,9 +199,9 @@ function revisionFailure(rev: string, args: string[], stderr: string): TroveErro
  * Every blob in the tree of `rev` whose path passes `filter`, in git's order (sorted by path
  * bytes). Submodules (gitlinks) are not blobs and never listed.
  */
-export function listTreeAt(root: string, rev: string, filter: (path: string) => boolean = () => true): TreeEntry[] {
+export function listTreeAt(root: string, rev: string, filter: (path: string) => boolean = () => true, opts: { long?: boolean } = {}): TreeEntry[] {
   if (rev === '' || rev.includes('\0')) throw new BadRevisionError([rev]);
-  const args = ['ls-tree', '-r', '-z', '--full-tree', '--end-of-options', rev];
+  const args = ['ls-tree', '-r', '-z', '--full-tree', ...(opts.long ? ['--long'] : []), '--end-of-options', rev];
   const r = gitBytes(root, args);
   if (r.status !== 0) throw revisionFailure(rev, args, r.stderr);
   const entries: TreeEntry[] = [];
@@ -208,14 +210,14 @@ export function listTreeAt(root: string, rev: string, filter: (path: string) => 
   while (pos < buf.length) {
     let end = buf.indexOf(0, pos);
     if (end === -1) end = buf.length;
-    // `<mode> SP <type> SP <oid> TAB <path>`, the path verbatim (no quoting with -z).
+    // `<mode> SP <type> SP <oid> [SP+ <size>] TAB <path>`, the path verbatim (no quoting with -z).
     const tab = buf.indexOf(9, pos);
     if (tab === -1 || tab > end) throw new TroveError('GIT_FAILED', `git ls-tree printed an entry trove cannot read: ${buf.subarray(pos, end).toString('utf8')}`);
-    const [mode, type, oid] = buf.toString('latin1', pos, tab).split(' ');
+    const [mode, type, oid, size] = buf.toString('latin1', pos, tab).split(/ +/);
     const path = buf.toString('utf8', tab + 1, end);
     pos = end + 1;
     if (type !== 'blob' || !mode || !oid) continue;
-    if (filter(path)) entries.push({ path, mode, oid });
+    if (filter(path)) entries.push(opts.long && size !== undefined ? { path, mode, oid, size: Number(size) } : { path, mode, oid });
   }
   return entries;
 }

@@ -161,6 +161,17 @@ export function insertFileSync(src: string, filesRoot: string): InsertedFile {
   return { ...result, added: adoptTemp(tmp, objectPath(filesRoot, result.md5)) };
 }
 
+/** Stores bytes held in memory (a git blob) as a cache object; returns their md5. */
+export function insertBytesSync(bytes: Uint8Array, filesRoot: string): { md5: string; size: number; added: boolean } {
+  const md5 = crypto.createHash('md5').update(bytes).digest('hex');
+  const dest = objectPath(filesRoot, md5);
+  if (fs.existsSync(dest)) return { md5, size: bytes.length, added: false };
+  const tmp = cacheTempPath(filesRoot);
+  fs.mkdirSync(filesRoot, { recursive: true });
+  fs.writeFileSync(tmp, bytes, { mode: 0o444, flag: 'wx' });
+  return { md5, size: bytes.length, added: adoptTemp(tmp, dest) };
+}
+
 /** Moves a fully written temp object to its final name, unless that object already exists. */
 let hidesRead: boolean | undefined;
 /** Read once per thread: process.umask() costs two syscalls, and this runs once per object. */

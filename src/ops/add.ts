@@ -142,7 +142,7 @@ function isInCache(repo: Repo, real: string): boolean {
 }
 
 /** An output may not sit inside another pointer file's output, nor contain one. */
-function checkOverlaps(repo: Repo, repoPaths: string[]): void {
+export function checkOverlaps(repo: Repo, repoPaths: string[]): void {
   const pointers = collectPointerFiles(repo);
   for (const p of repoPaths) {
     for (const pf of pointers) {

@@ -1,3 +1,4 @@
+import type { LocalCache } from '../objects/local-cache.js';
 import { RemoteObjectMissingError, type Remote } from '../remote/remote.js';
 import { downloadObjects, keyOf, oidOf, type TransferFailure, type TransferResult } from '../remote/transfer.js';
 import type { Repo } from '../repo/repo.js';
@@ -38,18 +39,29 @@ export interface FetchResult {
  */
 export async function fetch(repo: Repo, opts: FetchOptions, io: OpIo): Promise<FetchResult> {
   repo.lock('fetch');
-  const refs = refsInScope(repo, { targets: opts.targets }, io);
-  return withRemote(repo, opts.remote, async (remote) => {
-    const jobs = jobsFor(remote, opts.jobs);
-    // As DVC: the run-cache first, then the data.
-    const runs = opts.runCache ? await fetchRunCache(repo, remote.at('runs'), { jobs, reporter: io.reporter }) : undefined;
-    const result = await fetchRefs(repo, remote, refs, jobs, io);
-    if (runs) {
-      result.runCacheFetched = runs.done.length;
-      result.failed = [...runs.failed, ...result.failed];
-    }
-    return result;
-  });
+  const refs = refsInScope(repo, { targets: opts.targets, withImports: true }, io);
+  const own = refs.filter((r) => !r.source);
+  const imported = refs.filter((r) => r.source);
+  // A repository whose only data is imported needs no remote of its own (unless it asks for the run-cache).
+  const result =
+    own.length > 0 || imported.length === 0 || opts.runCache
+      ? await withRemote(repo, opts.remote, async (remote) => {
+          const jobs = jobsFor(remote, opts.jobs);
+          // As DVC: the run-cache first, then the data.
+          const runs = opts.runCache ? await fetchRunCache(repo, remote.at('runs'), { jobs, reporter: io.reporter }) : undefined;
+          const fetched = await fetchRefs(repo.cache, remote, own, jobs, io);
+          if (runs) {
+            fetched.runCacheFetched = runs.done.length;
+            fetched.failed = [...runs.failed, ...fetched.failed];
+          }
+          return fetched;
+        })
+      : { remote: imported[0]!.source!.url, fetched: 0, runCacheFetched: 0, bytes: 0, failed: [], missing: [] };
+  if (imported.length > 0) {
+    const { fetchImports } = await import('./fetch-imports.js');
+    await fetchImports(repo, imported, opts.jobs, io, result);
+  }
+  return result;
 }
 
 type Absorb = (r: TransferResult, names: (key: string) => string[]) => void;
@@ -71,20 +83,21 @@ function emptyResult(remote: Remote): FetchResult {
 }
 
 /** Downloads the manifests of directory outputs that the cache lacks. */
-export async function fetchManifests(repo: Repo, remote: Remote, refs: readonly OutRef[], jobs: number, io: OpIo, result = emptyResult(remote)): Promise<FetchResult> {
-  const manifests = [...new Set(refs.filter((r) => r.md5.endsWith('.dir') && !repo.cache.has(r.md5)).map((r) => keyOf(r.md5)))];
+export async function fetchManifests(cache: LocalCache, remote: Remote, refs: readonly OutRef[], jobs: number, io: OpIo, result = emptyResult(remote)): Promise<FetchResult> {
+  const manifests = [...new Set(refs.filter((r) => r.md5.endsWith('.dir') && !cache.has(r.md5)).map((r) => keyOf(r.md5)))];
   if (manifests.length === 0) return result;
-  const r = await downloadObjects(remote, repo.cache.filesRoot, manifests.map((key) => ({ key })), { jobs, reporter: io.reporter, task: 'Fetching manifests' });
+  const r = await downloadObjects(remote, cache.filesRoot, manifests.map((key) => ({ key })), { jobs, reporter: io.reporter, task: 'Fetching manifests' });
   absorber(result)(r, (key) => refs.filter((ref) => keyOf(ref.md5) === key).map((ref) => ref.path));
   return result;
 }
 
-export async function fetchRefs(repo: Repo, remote: Remote, refs: readonly OutRef[], jobs: number, io: OpIo): Promise<FetchResult> {
-  const result = await fetchManifests(repo, remote, refs, jobs, io);
-  const { objects } = usedObjects(repo.cache, refs);
-  const local = repo.cache.presentSet([...objects.keys()].map(oidOf));
+/** Downloads what `refs` need and `cache` lacks: manifests first, then the files they list. */
+export async function fetchRefs(cache: LocalCache, remote: Remote, refs: readonly OutRef[], jobs: number, io: OpIo): Promise<FetchResult> {
+  const result = await fetchManifests(cache, remote, refs, jobs, io);
+  const { objects } = usedObjects(cache, refs);
+  const local = cache.presentSet([...objects.keys()].map(oidOf));
   const wanted = [...objects.keys()].filter((k) => !local.has(oidOf(k)) && !k.endsWith('.dir')).sort();
-  const r = await downloadObjects(remote, repo.cache.filesRoot, wanted.map((key) => ({ key })), { jobs, reporter: io.reporter, task: 'Fetching' });
+  const r = await downloadObjects(remote, cache.filesRoot, wanted.map((key) => ({ key })), { jobs, reporter: io.reporter, task: 'Fetching' });
   absorber(result)(r, (key) => objects.get(key)?.names ?? [key]);
   result.missing.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return result;

@@ -57,7 +57,7 @@ export class ReproPuller {
     if (outs.length === 0) return true;
     const remote = await (this.remote ??= openRepoRemote(this.repo, this.opts.remote));
     const refs: OutRef[] = outs.map((o) => ({ path: o.path, md5: o.md5 }));
-    const fetched = await fetchRefs(this.repo, remote, refs, jobsFor(remote, this.opts.jobs), this.io);
+    const fetched = await fetchRefs(this.repo.cache, remote, refs, jobsFor(remote, this.opts.jobs), this.io);
     return fetched.missing.length === 0 && fetched.failed.length === 0;
   }
 

@@ -8,7 +8,8 @@ import type { Repo } from '../repo/repo.js';
 import type { OpIo } from './io.js';
 import { uncachedStageOutputs } from './locked-outputs.js';
 import { selectOutputs } from './targets.js';
-import { outRefOf, outRefsOf, type OutRef } from './used-objects.js';
+import type { PointerFile } from '../repo/pointer-file.js';
+import { outRefOf, type OutRef } from './used-objects.js';
 
 export interface ScopeOptions {
   targets?: string[];
@@ -18,6 +19,11 @@ export interface ScopeOptions {
   allTags?: boolean;
   /** --all-commits: every commit. */
   allCommits?: boolean;
+  /**
+   * Whether imports' outputs are included (marked with their source). DVC pushes no imported
+   * data, and compares none with the remote: only fetch takes them, from their source.
+   */
+  withImports?: boolean;
 }
 
 /**
@@ -27,11 +33,19 @@ export interface ScopeOptions {
 export function refsInScope(repo: Repo, opts: ScopeOptions, io: OpIo): OutRef[] {
   const refs: OutRef[] = [];
   const hasTargets = (opts.targets?.length ?? 0) > 0;
+  const fromPointer = (pf: PointerFile, ref: OutRef | undefined): OutRef | undefined => {
+    const source = ref && pf.repoImport;
+    if (!source) return ref;
+    return opts.withImports ? { ...ref, source } : undefined;
+  };
   if (hasTargets) {
-    refs.push(...outRefsOf(selectOutputs(repo, opts.targets), io));
+    for (const s of selectOutputs(repo, opts.targets)) {
+      const ref = fromPointer(s.pointer, outRefOf(s.out, io));
+      if (ref) refs.push(s.inner ? { ...ref, inner: s.inner } : ref);
+    }
   } else {
     const lockFiles: string[] = [];
-    for (const pf of collectPointerFiles(repo, lockFiles)) for (const out of pf.outs) pushRef(refs, outRefOf(out, io));
+    for (const pf of collectPointerFiles(repo, lockFiles)) for (const out of pf.outs) pushRef(refs, fromPointer(pf, outRefOf(out, io)));
     const uncached = lockFiles.length > 0 ? uncachedStageOutputs(repo) : new Set<string>();
     for (const lock of lockFiles) {
       for (const o of readLockedOutputs(repo, lock)) if (o.hashName === 'md5' && !uncached.has(o.repoPath)) refs.push({ path: o.repoPath, md5: o.md5 });
@@ -47,7 +61,7 @@ export function refsInScope(repo: Repo, opts: ScopeOptions, io: OpIo): OutRef[] 
     const blobCache = new Map<string, string>();
     for (const rev of revs) {
       const files = revisionFilesAt(repo.root, rev, { blobCache, onInvalid: (e) => io.reporter.warn(`skipped: ${e.message}`) });
-      for (const pf of files.pointerFiles) for (const out of pf.outs) pushRef(refs, outRefOf(out, quiet));
+      for (const pf of files.pointerFiles) for (const out of pf.outs) pushRef(refs, fromPointer(pf, outRefOf(out, quiet)));
       for (const o of files.lockedOutputs) if (o.hashName === 'md5') refs.push({ path: o.repoPath, md5: o.md5 });
     }
   }

@@ -42,6 +42,15 @@ export async function status(repo: Repo, opts: StatusOptions, io: OpIo): Promise
     const entry = (result[stage] ??= [{ 'changed outs': {} }]);
     (entry[0] as Record<string, Record<string, unknown>>)['changed outs']![repo.display(out.repoPath)] = st;
   }
+  // An import whose recorded stage md5 no longer matches its content (edited by hand), as DVC's
+  // `changed checksum`. A frozen import's source is not looked at: status stays offline.
+  const seen = new Set<string>();
+  for (const { pointer } of selected) {
+    if (seen.has(pointer.relPath)) continue;
+    seen.add(pointer.relPath);
+    const recorded = pointer.repoImport ? pointer.recordedStageMd5 : undefined;
+    if (recorded !== undefined && pointer.computeStageMd5() !== recorded) (result[repo.display(pointer.relPath)] ??= []).push('changed checksum');
+  }
   return sortStatus(result);
 }
 

@@ -5,7 +5,7 @@
 import type { LocalCache } from '../objects/local-cache.js';
 import type { TreeEntry } from '../objects/tree.js';
 import { keyOf } from '../remote/transfer.js';
-import type { PointerOut } from '../repo/pointer-file.js';
+import type { PointerOut, RepoImport } from '../repo/pointer-file.js';
 import type { OpIo } from './io.js';
 import type { SelectedOut } from './targets.js';
 
@@ -16,6 +16,8 @@ export interface OutRef {
   md5: string;
   /** For a target inside a directory output: the path inside it. */
   inner?: string;
+  /** For an import's output: the repository its data comes from (it is fetched from there, never pushed). */
+  source?: RepoImport;
 }
 
 export interface UsedObject {

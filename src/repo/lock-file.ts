@@ -13,6 +13,9 @@ export interface LockedOutput {
   hashName: HashKind;
   lockFile: string;
   stage: string;
+  /** The recorded size in bytes, and file count for a directory, when the lock has them. */
+  size?: number;
+  nfiles?: number;
 }
 
 /**
@@ -39,9 +42,17 @@ export function parseLockedOutputs(text: string, relPath: string, displayName = 
   const dir = posixDirname(relPath);
   for (const [stage, body] of Object.entries(data?.stages ?? {})) {
     if (!body || !Array.isArray(body.outs)) continue;
-    for (const o of body.outs as { path?: unknown; md5?: unknown; hash?: unknown }[]) {
+    for (const o of body.outs as { path?: unknown; md5?: unknown; hash?: unknown; size?: unknown; nfiles?: unknown }[]) {
       if (typeof o?.path !== 'string' || typeof o.md5 !== 'string' || !isValidOid(o.md5)) continue;
-      out.push({ repoPath: posixJoin(dir, o.path), md5: o.md5, hashName: o.hash === 'md5' ? 'md5' : 'md5-dos2unix', lockFile: relPath, stage });
+      out.push({
+        repoPath: posixJoin(dir, o.path),
+        md5: o.md5,
+        hashName: o.hash === 'md5' ? 'md5' : 'md5-dos2unix',
+        lockFile: relPath,
+        stage,
+        ...(typeof o.size === 'number' ? { size: o.size } : {}),
+        ...(typeof o.nfiles === 'number' ? { nfiles: o.nfiles } : {}),
+      });
     }
   }
   return out;

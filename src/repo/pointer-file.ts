@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Document, YAMLMap, Node as YamlNode } from 'yaml';
@@ -5,6 +6,7 @@ import { FileFormatError, TroveError, throwCollected } from '../errors.js';
 import type { HashKind } from '../hash/md5.js';
 import { isValidOid } from '../util/cache-layout.js';
 import { posixDirname, posixJoin } from '../util/posix-path.js';
+import { pyJsonDumps, type PyJson } from '../util/py-json.js';
 
 /** Top-level keys DVC 3 accepts in a `.dvc` file. */
 const TOP_KEYS = new Set(['outs', 'deps', 'md5', 'cmd', 'wdir', 'frozen', 'locked', 'meta', 'desc', 'always_changed']);
@@ -62,6 +64,46 @@ export function checkRepoPath(p: string, baseDir: string, file: string, line: nu
     throw new FileFormatError(file, line, `path '${p}' is inside '${first}/', which trove manages itself`);
   }
   return norm.replace(/\/$/, '');
+}
+
+/** What an import pointer file (`trove import`, `dvc import`) records of its source. */
+export interface RepoImport {
+  /** The path inside the source repository, as given to import. */
+  path: string;
+  /** The source repository, as given to import (a git url or a local path). */
+  url: string;
+  /** The revision asked for with --rev (a branch or tag follows the source on update). */
+  rev?: string;
+  /** The commit the data was taken from. */
+  revLock?: string;
+}
+
+/**
+ * Fields DVC leaves out of a stage's `md5` (dvc/stage/utils.py compute_md5), at any depth: the
+ * annotations, frozen/locked, and the outputs' metric/persist flags and metadata.
+ */
+const STAGE_MD5_EXCLUDED = new Set(['desc', 'type', 'labels', 'meta', 'locked', 'frozen', 'metric', 'persist', 'isexec', 'size', 'nfiles']);
+
+function withoutExcluded(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(withoutExcluded);
+  if (typeof v !== 'object' || v === null) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) if (!STAGE_MD5_EXCLUDED.has(k)) out[k] = withoutExcluded(x);
+  return out;
+}
+
+/**
+ * DVC's stage md5 of a single-stage file's content: the md5 of Python's
+ * `json.dumps(d, sort_keys=True)` where `d` is the file's mapping without its own `md5`, `meta`
+ * and `desc` (and a `wdir` of '.'), and without the excluded fields at any depth.
+ */
+export function stageMd5Of(content: Record<string, unknown>): string {
+  const d: Record<string, unknown> = { ...content };
+  delete d.md5;
+  delete d.meta;
+  delete d.desc;
+  if (d.wdir === '.') delete d.wdir;
+  return createHash('md5').update(pyJsonDumps(withoutExcluded(d) as PyJson), 'utf8').digest('hex');
 }
 
 export class PointerFile {
@@ -163,6 +205,25 @@ export class PointerFile {
     return pf;
   }
 
+  /**
+   * A new import pointer file, laid out as DVC 3 writes one: `md5` (the stage md5), `frozen:
+   * true`, the source under `deps`, then the output.
+   */
+  static createImport(relPath: string, source: RepoImport & { revLock: string }, outPath: string, hash: HashInfo): PointerFile {
+    const out: Record<string, unknown> = { md5: hash.md5 };
+    if (hash.size !== undefined) out.size = hash.size;
+    if (hash.nfiles !== undefined) out.nfiles = hash.nfiles;
+    if (hash.isexec) out.isexec = true;
+    out.hash = 'md5';
+    out.path = outPath;
+    const repo: Record<string, string> = { url: source.url };
+    if (source.rev !== undefined) repo.rev = source.rev;
+    repo.rev_lock = source.revLock;
+    const body = { frozen: true, deps: [{ path: source.path, repo }], outs: [out] };
+    const text = new (yaml().Document)({ md5: stageMd5Of(body), ...body }).toString(YAML_WRITE_OPTIONS);
+    return PointerFile.parse(text, relPath);
+  }
+
   private outMap(i: number): YAMLMap {
     const seq = this.doc.get('outs', true);
     if (!yaml().isSeq(seq)) throw new Error('outs missing');
@@ -210,7 +271,7 @@ export class PointerFile {
     const node = map.get(key, true) as YamlNode | undefined;
     const { isScalar } = yaml();
     if (node !== undefined && isScalar(node) && node.value === value) return;
-    const plain = typeof value === 'number' || (typeof value === 'string' && /^[0-9a-f]{32}(\.dir)?$|^md5$/.test(value));
+    const plain = typeof value === 'number' || (typeof value === 'string' && /^[0-9a-f]{32}(\.dir)?$|^[0-9a-f]{40}$|^md5$/.test(value));
     if (node !== undefined && isScalar(node) && node.range && plain && !this.structural) {
       this.edits.push({ start: node.range[0], end: node.range[1], text: String(value) });
     } else {
@@ -235,6 +296,53 @@ export class PointerFile {
     this.structural = true;
     if (yaml().isMap(this.doc.contents)) this.doc.contents.delete('wdir');
     return new PointerFile(relPath, this.doc, this.outs);
+  }
+
+  /** The source of an import pointer file (its first dependency's `repo`), or undefined. */
+  get repoImport(): RepoImport | undefined {
+    if (this.text !== undefined && this.text.startsWith('outs:\n') && this.docCache === undefined) return undefined;
+    const deps = (this.doc.toJS() as { deps?: unknown } | null)?.deps;
+    const dep = Array.isArray(deps) ? (deps[0] as Record<string, unknown> | undefined) : undefined;
+    const repo = dep?.repo as Record<string, unknown> | undefined;
+    if (!dep || typeof dep.path !== 'string' || !repo || typeof repo.url !== 'string') return undefined;
+    return {
+      path: dep.path,
+      url: repo.url,
+      ...(typeof repo.rev === 'string' ? { rev: repo.rev } : {}),
+      ...(typeof repo.rev_lock === 'string' ? { revLock: repo.rev_lock } : {}),
+    };
+  }
+
+  /** The top-level `md5` the file records (import and pipeline-style files), if any. */
+  get recordedStageMd5(): string | undefined {
+    const v = (this.doc.toJS() as { md5?: unknown } | null)?.md5;
+    return typeof v === 'string' ? v : undefined;
+  }
+
+  /** The stage md5 of the file's current content, as DVC computes it. */
+  computeStageMd5(): string {
+    return stageMd5Of((this.doc.toJS() as Record<string, unknown> | null) ?? {});
+  }
+
+  /**
+   * Moves an import to another source commit (and `rev`, when given), then records the new stage
+   * md5. Existing keys keep their place; a new `rev` goes after the others, as DVC's update does.
+   */
+  setImportRevision(revLock: string, rev?: string): void {
+    const { isMap, isSeq } = yaml();
+    const deps = this.doc.get('deps', true);
+    const dep = isSeq(deps) ? deps.items[0] : undefined;
+    const repo = isMap(dep) ? dep.get('repo', true) : undefined;
+    if (!isMap(repo)) throw new TroveError('NOT_AN_IMPORT', `'${this.relPath}' is not an import`);
+    this.setValue(repo, 'rev_lock', revLock);
+    if (rev !== undefined) this.setValue(repo, 'rev', rev);
+  }
+
+  /** Writes the top-level `md5` (the stage md5 of the content, see computeStageMd5). */
+  updateStageMd5(): void {
+    const root = this.doc.contents;
+    if (!yaml().isMap(root)) return;
+    this.setValue(root, 'md5', this.computeStageMd5());
   }
 
   serialize(): string {

@@ -136,7 +136,7 @@ function relabel(e: unknown, relPath: string, label: string): unknown {
  * below its directory, later matches override earlier ones, and an ignored directory ignores all
  * below it.
  */
-class RevisionIgnore {
+export class RevisionIgnore {
   private readonly rules = new Map<string, ReturnType<typeof ignore>>();
 
   constructor(files: [dir: string, text: string][]) {

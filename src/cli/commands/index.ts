@@ -8,7 +8,10 @@ import { registerDag } from './dag.js';
 import { registerFetch } from './fetch.js';
 import { registerFreeze, registerUnfreeze } from './freeze.js';
 import { registerGc } from './gc.js';
+import { registerGet } from './get.js';
+import { registerImport } from './import.js';
 import { registerInit } from './init.js';
+import { registerLs } from './ls.js';
 import { registerMetrics } from './metrics.js';
 import { registerMove } from './move.js';
 import { registerParams } from './params.js';
@@ -20,6 +23,7 @@ import { registerRepro } from './repro.js';
 import { registerStage } from './stage.js';
 import { registerStatus } from './status.js';
 import { registerUnprotect } from './unprotect.js';
+import { registerUpdate } from './update.js';
 import { registerVersion } from './version.js';
 
 /** Every command, in the order `trove --help` lists them. */
@@ -35,6 +39,10 @@ export const commands: ((program: Command) => Command)[] = [
   registerPull,
   registerFetch,
   registerGc,
+  registerLs,
+  registerGet,
+  registerImport,
+  registerUpdate,
   registerUnprotect,
   registerRepro,
   registerDag,

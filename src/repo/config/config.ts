@@ -70,14 +70,19 @@ export class Config {
     private readonly levels: Map<ConfigLevel, IniFile>,
   ) {}
 
-  static load(dvcDir: string | undefined): Config {
+  /**
+   * Reads every level. `texts` stands in for the files of some levels (another repository's
+   * `.dvc/config` read from git at a revision): a string is that level's text, null an empty level.
+   */
+  static load(dvcDir: string | undefined, texts: Partial<Record<ConfigLevel, string | null>> = {}): Config {
     const files = configFiles(dvcDir);
     const levels = new Map<ConfigLevel, IniFile>();
     const problems: TroveError[] = [];
     for (const level of CONFIG_LEVELS) {
       const file = files[level];
       if (!file) continue;
-      const text = readFileIfExists(file);
+      const given = texts[level];
+      const text = given === null ? undefined : given ?? readFileIfExists(file);
       if (text === undefined) continue;
       const shown = dvcDir && file.startsWith(path.dirname(dvcDir) + path.sep) ? path.relative(path.dirname(dvcDir), file) : file;
       try {

@@ -175,7 +175,7 @@ describe('pointer files and lock files at revisions', () => {
     const repo = Repo.open({ cwd: root });
     const expected = [...readLockedOutputs(repo, 'dvc.lock'), ...readLockedOutputs(repo, 'nested/dvc.lock')];
     expect(lockedOutputsAt(root, c1)).toEqual(expected);
-    expect(expected[0]).toEqual({ repoPath: 'model.pkl', md5: md5('1a').slice(0, 32), hashName: 'md5', lockFile: 'dvc.lock', stage: 'train' });
+    expect(expected[0]).toEqual({ repoPath: 'model.pkl', md5: md5('1a').slice(0, 32), hashName: 'md5', lockFile: 'dvc.lock', stage: 'train', size: 10 });
     expect(expected[1]).toMatchObject({ repoPath: 'metrics/scores.json', hashName: 'md5-dos2unix' });
     expect(expected[2]).toMatchObject({ repoPath: 'nested/model.pkl', md5: md5('2b').slice(0, 32), lockFile: 'nested/dvc.lock' });
 
