@@ -3,11 +3,10 @@ import { downloadObjects, keyOf, oidOf, type TransferFailure, type TransferResul
 import type { Repo } from '../repo/repo.js';
 import type { OpIo } from './io.js';
 import { jobsFor, withRemote } from './remote-session.js';
-import { refsInScope } from './scope.js';
+import { refsInScope, type ScopeOptions } from './scope.js';
 import { usedObjects, type OutRef } from './used-objects.js';
 
-export interface FetchOptions {
-  targets?: string[];
+export interface FetchOptions extends Pick<ScopeOptions, 'targets' | 'withDeps' | 'recursive'> {
   remote?: string;
   jobs?: number;
 }
@@ -30,7 +29,7 @@ export interface FetchResult {
  */
 export async function fetch(repo: Repo, opts: FetchOptions, io: OpIo): Promise<FetchResult> {
   repo.lock('fetch');
-  const refs = refsInScope(repo, { targets: opts.targets }, io);
+  const refs = refsInScope(repo, { targets: opts.targets, withDeps: opts.withDeps, recursive: opts.recursive }, io);
   return withRemote(repo, opts.remote, (remote) => fetchRefs(repo, remote, refs, jobsFor(remote, opts.jobs), io));
 }
 

@@ -7,10 +7,11 @@ import { revisionFilesAt } from '../repo/revision-files.js';
 import type { Repo } from '../repo/repo.js';
 import type { OpIo } from './io.js';
 import { uncachedStageOutputs } from './locked-outputs.js';
-import { selectOutputs } from './targets.js';
+import { selectOutputs, type TargetOptions } from './targets.js';
 import { outRefOf, outRefsOf, type OutRef } from './used-objects.js';
 
-export interface ScopeOptions {
+export interface ScopeOptions extends TargetOptions {
+  /** Pointer files, outputs, stages, dvc.yaml files (see targets.ts). */
   targets?: string[];
   /** -a: the tip of every branch. */
   allBranches?: boolean;
@@ -28,7 +29,7 @@ export function refsInScope(repo: Repo, opts: ScopeOptions, io: OpIo): OutRef[] 
   const refs: OutRef[] = [];
   const hasTargets = (opts.targets?.length ?? 0) > 0;
   if (hasTargets) {
-    refs.push(...outRefsOf(selectOutputs(repo, opts.targets), io));
+    refs.push(...outRefsOf(selectOutputs(repo, opts.targets, { withDeps: opts.withDeps, recursive: opts.recursive }), io));
   } else {
     const lockFiles: string[] = [];
     for (const pf of collectPointerFiles(repo, lockFiles)) for (const out of pf.outs) pushRef(refs, outRefOf(out, io));

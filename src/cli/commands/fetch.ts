@@ -2,15 +2,18 @@ import type { Command } from 'commander';
 import { openRepo, run } from '../context.js';
 import { out } from '../output.js';
 import { plural, reportFailures, reportMissing } from '../transfer-report.js';
+import { TARGETS_ARGUMENT, targetOptions, type TargetFlags } from './target-flags.js';
 import { jobsOption, type TransferFlags } from './transfer-flags.js';
 
 export function registerFetch(program: Command): Command {
   return program
     .command('fetch')
     .description('Download tracked data from a remote into the cache, without touching the workspace.')
-    .argument('[targets...]', 'pointer files, outputs, or paths inside tracked directories (default: all)')
+    .argument('[targets...]', `${TARGETS_ARGUMENT} (default: all)`)
     .option('-r, --remote <name>', 'remote to fetch from (default: core.remote)')
     .addOption(jobsOption())
+    .addOption(targetOptions('fetch')[0]!)
+    .addOption(targetOptions('fetch')[1]!)
     .addHelpText(
       'after',
       `
@@ -22,11 +25,11 @@ Examples:
   trove fetch                        # then \`trove checkout\` when you are ready
   trove fetch data/images/cat.jpg    # one file of a tracked directory`,
     )
-    .action(async (targets: string[], o: TransferFlags) =>
+    .action(async (targets: string[], o: TransferFlags & TargetFlags) =>
       run(o, async (io, track) => {
         const repo = await openRepo(track);
         const { fetch } = await import('../../ops/fetch.js');
-        const r = await fetch(repo, { targets, remote: o.remote, jobs: o.jobs }, io);
+        const r = await fetch(repo, { targets, remote: o.remote, jobs: o.jobs, withDeps: o.withDeps, recursive: o.recursive }, io);
         reportMissing(r.missing, Boolean(o.quiet));
         if (!o.quiet && (r.fetched > 0 || (r.failed.length === 0 && r.missing.length === 0))) {
           out(r.fetched > 0 ? `${plural(r.fetched, 'file')} fetched` : 'Everything is up to date.');

@@ -4,16 +4,19 @@ import { EXIT } from '../errors.js';
 import { out } from '../output.js';
 import { joinCounts, plural, reportFailures, reportMissing } from '../transfer-report.js';
 import { reportCheckout } from './checkout.js';
+import { TARGETS_ARGUMENT, targetOptions, type TargetFlags } from './target-flags.js';
 import { jobsOption, type TransferFlags } from './transfer-flags.js';
 
 export function registerPull(program: Command): Command {
   return program
     .command('pull')
     .description('Download tracked data from a remote and restore it in the workspace (fetch + checkout).')
-    .argument('[targets...]', 'pointer files, outputs, or paths inside tracked directories (default: all)')
+    .argument('[targets...]', `${TARGETS_ARGUMENT} (default: all)`)
     .option('-r, --remote <name>', 'remote to pull from (default: core.remote)')
     .addOption(jobsOption())
     .option('-f, --force', 'overwrite or delete workspace files even if their content is not in the cache')
+    .addOption(targetOptions('pull')[0]!)
+    .addOption(targetOptions('pull')[1]!)
     .addHelpText(
       'after',
       `
@@ -23,13 +26,14 @@ cache. Workspace files that are not saved in the cache are never overwritten wit
 Examples:
   git clone <repo> && cd <repo> && trove pull
   trove pull data/images/cat.jpg     # one file: its directory's manifest and that object only
+  trove pull -d train                # train's outputs and those of the stages it needs
   trove pull -r backup -j 32`,
     )
-    .action(async (targets: string[], o: TransferFlags & { force?: boolean }) =>
+    .action(async (targets: string[], o: TransferFlags & TargetFlags & { force?: boolean }) =>
       run(o, async (io, track) => {
         const repo = await openRepo(track);
         const { pull } = await import('../../ops/pull.js');
-        const r = await pull(repo, { targets, remote: o.remote, jobs: o.jobs, force: o.force }, io);
+        const r = await pull(repo, { targets, remote: o.remote, jobs: o.jobs, force: o.force, withDeps: o.withDeps, recursive: o.recursive }, io);
         reportMissing(r.fetch.missing, Boolean(o.quiet));
         const checkoutCode = reportCheckout(r.checkout, Boolean(o.quiet), { fetchReported: r.fetch.missing.length > 0 || r.fetch.failed.length > 0 });
         const added = r.checkout.outputs.filter((e) => e.status === 'added').length;
