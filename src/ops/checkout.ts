@@ -109,12 +109,12 @@ async function uncachedFailure(repo: Repo, sel: SelectedOut, io: OpIo): Promise<
   const { out } = sel;
   const current = await currentState(repo, out, io);
   if (current && hashOf(current) === out.hash?.md5) return undefined;
-  const where = sel.kind === 'stage' ? `declared \`cache: false\` in ${repo.display(sel.stage.dvcfile)}` : `declared \`cache: false\` in ${repo.display(sel.pointer.relPath)}`;
-  const fix = sel.kind === 'stage' ? `; run \`trove repro ${stageAddress(sel.stage)}\` to recreate it` : '';
+  const file = repo.display(sel.kind === 'stage' ? sel.stage.dvcfile : sel.pointer.relPath);
+  const fix = sel.kind === 'stage' ? `restore it from git if it is committed there, or run \`trove repro ${stageAddress(sel.stage)}\`` : 'restore it from git if it is committed there';
   return {
     path: repo.display(out.repoPath),
     status: 'failed',
-    error: `it is ${where}, so no cache holds it and it cannot be restored${fix}`,
+    error: `it is declared \`cache: false\` in ${file}, so no cache holds it; ${fix}`,
     refused: [],
     missing: [],
     linked: 0,
