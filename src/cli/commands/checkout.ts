@@ -41,12 +41,13 @@ export function registerCheckout(program: Command): Command {
     .argument('[targets...]', `${TARGETS_ARGUMENT} (default: all)`)
     .option('-f, --force', 'overwrite or delete workspace files even if their content is not in the cache')
     .option('--relink', 'recreate links for unchanged files (after changing cache.type)')
-    .addOption(targetOptions('check out')[0]!)
-    .addOption(targetOptions('check out')[1]!)
+    .addOption(targetOptions('also restore the outputs of')[0]!)
+    .addOption(targetOptions('also restore the outputs of')[1]!)
     .addHelpText(
       'after',
       `${TARGETS_HELP}
-An output declared \`cache: false\` cannot be restored: no cache holds it.
+A path inside a directory output restores just that part. An output declared \`cache: false\`
+cannot be restored: no cache holds it.
 
 Safety: a workspace file whose content is not saved in the cache is never overwritten or
 deleted without -f; checkout names those files and leaves their output untouched.

@@ -10,8 +10,8 @@ export function registerCommit(program: Command): Command {
     .description('Record the current state of tracked outputs and pipeline stages in their .dvc files or dvc.lock, and the cache.')
     .argument('[targets...]', `${TARGETS_ARGUMENT} (default: all)`)
     .option('-f, --force', 'commit changed outputs and stages without asking')
-    .addOption(targetOptions('commit')[0]!)
-    .addOption(targetOptions('commit')[1]!)
+    .addOption(targetOptions('also commit')[0]!)
+    .addOption(targetOptions('also commit')[1]!)
     .addHelpText(
       'after',
       `${TARGETS_HELP}

@@ -12,8 +12,8 @@ export function registerFetch(program: Command): Command {
     .argument('[targets...]', `${TARGETS_ARGUMENT} (default: all)`)
     .option('-r, --remote <name>', 'remote to fetch from (default: core.remote)')
     .addOption(jobsOption())
-    .addOption(targetOptions('fetch')[0]!)
-    .addOption(targetOptions('fetch')[1]!)
+    .addOption(targetOptions('also fetch the data of')[0]!)
+    .addOption(targetOptions('also fetch the data of')[1]!)
     .addHelpText(
       'after',
       `

@@ -15,8 +15,8 @@ export function registerPull(program: Command): Command {
     .option('-r, --remote <name>', 'remote to pull from (default: core.remote)')
     .addOption(jobsOption())
     .option('-f, --force', 'overwrite or delete workspace files even if their content is not in the cache')
-    .addOption(targetOptions('pull')[0]!)
-    .addOption(targetOptions('pull')[1]!)
+    .addOption(targetOptions('also pull the data of')[0]!)
+    .addOption(targetOptions('also pull the data of')[1]!)
     .addHelpText(
       'after',
       `

@@ -15,8 +15,8 @@ export function registerPush(program: Command): Command {
     .option('-a, --all-branches', 'also push the data of the tip of every git branch')
     .option('-T, --all-tags', 'also push the data of every git tag')
     .addOption(new Option('-A, --all-commits', 'also push the data of every git commit'))
-    .addOption(targetOptions('push')[0]!)
-    .addOption(targetOptions('push')[1]!)
+    .addOption(targetOptions('also push the data of')[0]!)
+    .addOption(targetOptions('also push the data of')[1]!)
     .addHelpText(
       'after',
       `

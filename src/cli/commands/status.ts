@@ -44,8 +44,8 @@ export function registerStatus(program: Command): Command {
     .option('-c, --cloud', 'compare the cache with a remote instead of the workspace with the cache')
     .option('-r, --remote <name>', 'the remote for -c (implies -c; default: core.remote)')
     .addOption(jobsOption())
-    .addOption(targetOptions('check')[0]!)
-    .addOption(targetOptions('check')[1]!)
+    .addOption(targetOptions('also check')[0]!)
+    .addOption(targetOptions('also check')[1]!)
     .addHelpText(
       'after',
       `

@@ -6,10 +6,10 @@ export interface TargetFlags {
   recursive?: boolean;
 }
 
-/** `-d/--with-deps` and `-R/--recursive`, worded for the command (`what`: e.g. 'check out'). */
-export function targetOptions(what: string): Option[] {
+/** `-d/--with-deps` (`verb`: what the command does to them, e.g. 'also restore the outputs of') and `-R/--recursive`. */
+export function targetOptions(verb: string): Option[] {
   return [
-    new Option('-d, --with-deps', `also ${what} the stages (and .dvc files) the target stages depend on, upstream`),
+    new Option('-d, --with-deps', `${verb} the stages (and .dvc files) that the target stages depend on`),
     new Option('-R, --recursive', `a directory target means every .dvc file and dvc.yaml stage under it`),
   ];
 }
@@ -21,5 +21,5 @@ export const TARGETS_ARGUMENT = 'pointer files, outputs or paths inside them, st
 export const TARGETS_HELP = `
 Targets: a .dvc file or the output it tracks; a stage (\`train\` in ./dvc.yaml, \`train@key\`,
 a foreach name for all its stages, \`sub/dvc.yaml:train\`); a dvc.yaml (all its stages); an output
-of a stage as dvc.lock records it; a path inside a tracked directory (just that part). A bare
-name is a stage before it is a path. -d adds what stage and .dvc-file targets depend on.`;
+of a stage as dvc.lock records it; a path inside a tracked directory. A bare name is a stage
+before it is a path. -d adds what stage and .dvc-file targets depend on (not for a path).`;
