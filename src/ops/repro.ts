@@ -20,7 +20,6 @@ import type { BuiltOutput } from '../objects/build-output.js';
 import { collectPointerFiles } from '../repo/pointer-files.js';
 import type { HashInfo } from '../repo/pointer-file.js';
 import type { Repo } from '../repo/repo.js';
-import { posixDirname, posixJoin } from '../util/posix-path.js';
 import { autostageChanges } from './autostage.js';
 import { RunLocks } from './run-locks.js';
 import { unprotectPath } from './unprotect.js';
@@ -32,6 +31,7 @@ import { recordPointerOutput } from './record-pointer-output.js';
 import { ReproPuller } from './repro-pull.js';
 import { checkInputs, recordStage, type RecordOptions } from './record-stage.js';
 import { hashPath, stalenessInputs } from './stage-state.js';
+import { lockPathOf } from './targets.js';
 
 export interface ReproOptions {
   targets?: string[];
@@ -310,10 +310,6 @@ function selectNodes(repo: Repo, graph: PipelineGraph, opts: ReproOptions): Grap
   }
   const whole = opts.pipeline || opts.allPipelines;
   return graph.select(targets, { pipeline: opts.pipeline, singleItem: !whole && opts.singleItem, downstream: !whole && opts.downstream });
-}
-
-function lockPathOf(stage: Stage): string {
-  return posixJoin(posixDirname(stage.dvcfile), 'dvc.lock');
 }
 
 /**
