@@ -1,13 +1,14 @@
 import { TroveError } from '../errors.js';
 import type { LinkType } from '../fs/links.js';
 import { checkoutOutput, type CheckoutStatus } from '../objects/checkout.js';
-import type { PointerOut } from '../repo/pointer-file.js';
+import { stageAddress } from '../pipeline/stage.js';
 import type { Repo } from '../repo/repo.js';
 import { reportLinkType, type OpIo } from './io.js';
-import { lockedOutputsToRestore } from './locked-outputs.js';
-import { selectOutputs } from './targets.js';
+import { currentState, hashOf } from './output-state.js';
+import { selectOutputs, type SelectedOut, type TargetOptions } from './targets.js';
 
-export interface CheckoutOptions {
+export interface CheckoutOptions extends TargetOptions {
+  /** Pointer files, outputs, paths inside them, stages, dvc.yaml files (see targets.ts). */
   targets?: string[];
   force?: boolean;
   relink?: boolean;
@@ -34,26 +35,34 @@ export interface CheckoutResult {
 
 export async function checkout(repo: Repo, opts: CheckoutOptions, io: OpIo): Promise<CheckoutResult> {
   repo.lock('checkout');
-  const lockFiles: string[] = [];
-  const selected: { out: PointerOut; inner?: string }[] = selectOutputs(repo, opts.targets, lockFiles);
-  // No targets: the outputs of pipeline stages too, as dvc.lock records them.
-  if (!opts.targets || opts.targets.length === 0) {
-    const tracked = new Set(selected.map((s) => s.out.repoPath));
-    for (const out of lockedOutputsToRestore(repo, lockFiles, io)) if (!tracked.has(out.repoPath)) selected.push({ out });
-  }
+  const targeted = (opts.targets?.length ?? 0) > 0;
+  // No targets: every output of the .dvc files and every stage output dvc.lock records.
+  const selected = selectOutputs(repo, opts.targets, { withDeps: opts.withDeps, recursive: opts.recursive }, io);
   let linkType: LinkType | undefined;
   let skippedTypes: LinkType[] = [];
   const linker = repo.linker((type, skipped) => {
     linkType = type;
     skippedTypes = skipped;
   });
-  const outputs: CheckoutEntry[] = [];
   // Settle the link type before touching the workspace: an unsupported cache.type (reflink on
   // ext4) is one clear error, not a failure per output.
   if (selected.some(({ out }) => out.hash && out.cache)) linker.probe(repo.cache.filesRoot, repo.root);
-  for (const { out, inner } of selected) {
-    if (!out.hash) continue;
-    if (!out.cache) continue;
+  const outputs: CheckoutEntry[] = [];
+  for (const sel of selected) {
+    const { out, inner } = sel;
+    if (!out.hash) {
+      // As DVC: a stage output that dvc.lock does not record is skipped, with a word when it was asked for.
+      if (targeted && sel.kind === 'stage') io.reporter.warn(`'${repo.display(out.repoPath)}' has no record in dvc.lock yet: run \`trove repro ${stageAddress(sel.stage)}\` (or \`trove commit ${stageAddress(sel.stage)}\`) to record it`);
+      continue;
+    }
+    if (!out.cache) {
+      // No cache holds it: named by a target, it is only an error when the workspace lacks the recorded version.
+      if (targeted) {
+        const failure = await uncachedFailure(repo, sel, io);
+        if (failure) outputs.push(failure);
+      }
+      continue;
+    }
     const isDir = out.hash.md5.endsWith('.dir');
     const shown = inner ? repo.display(`${out.repoPath}/${inner}`) : repo.display(out.repoPath) + (isDir ? '/' : '');
     try {
@@ -90,4 +99,25 @@ export async function checkout(repo: Repo, opts: CheckoutOptions, io: OpIo): Pro
   if (linkType && outputs.some((o) => o.linked > 0)) reportLinkType(io, linkType, skippedTypes);
   outputs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { outputs, linkType, failed: outputs.filter((o) => o.status === 'refused' || o.status === 'missing' || o.status === 'failed') };
+}
+
+/**
+ * A targeted output declared `cache: false` whose workspace copy is missing or differs from the
+ * record: nothing can restore it, which checkout says instead of skipping it in silence.
+ */
+async function uncachedFailure(repo: Repo, sel: SelectedOut, io: OpIo): Promise<CheckoutEntry | undefined> {
+  const { out } = sel;
+  const current = await currentState(repo, out, io);
+  if (current && hashOf(current) === out.hash?.md5) return undefined;
+  const file = repo.display(sel.kind === 'stage' ? sel.stage.dvcfile : sel.pointer.relPath);
+  const fix = sel.kind === 'stage' ? `restore it from git if it is committed there, or run \`trove repro ${stageAddress(sel.stage)}\`` : 'restore it from git if it is committed there';
+  return {
+    path: repo.display(out.repoPath),
+    status: 'failed',
+    error: `it is declared \`cache: false\` in ${file}, so no cache holds it; ${fix}`,
+    refused: [],
+    missing: [],
+    linked: 0,
+    removed: 0,
+  };
 }

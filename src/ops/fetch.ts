@@ -5,11 +5,10 @@ import type { Repo } from '../repo/repo.js';
 import type { OpIo } from './io.js';
 import { jobsFor, withRemote } from './remote-session.js';
 import { fetchRunCache } from './run-cache-sync.js';
-import { refsInScope } from './scope.js';
+import { refsInScope, type ScopeOptions } from './scope.js';
 import { usedObjects, type OutRef } from './used-objects.js';
 
-export interface FetchOptions {
-  targets?: string[];
+export interface FetchOptions extends Pick<ScopeOptions, 'targets' | 'withDeps' | 'recursive'> {
   remote?: string;
   jobs?: number;
   /**
@@ -39,7 +38,7 @@ export interface FetchResult {
  */
 export async function fetch(repo: Repo, opts: FetchOptions, io: OpIo): Promise<FetchResult> {
   repo.lock('fetch');
-  const refs = refsInScope(repo, { targets: opts.targets, withImports: true }, io);
+  const refs = refsInScope(repo, { targets: opts.targets, withDeps: opts.withDeps, recursive: opts.recursive, withImports: true }, io);
   const own = refs.filter((r) => !r.source);
   const imported = refs.filter((r) => r.source);
   // A repository whose only data is imported needs no remote of its own (unless it asks for the run-cache).

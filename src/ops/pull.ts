@@ -5,6 +5,9 @@ import type { OpIo } from './io.js';
 
 export interface PullOptions {
   targets?: string[];
+  /** `-d`, `-R`: as for fetch and checkout (see targets.ts). */
+  withDeps?: boolean;
+  recursive?: boolean;
   remote?: string;
   jobs?: number;
   /** Passed to checkout: overwrite workspace changes that are not in the cache. */
@@ -20,7 +23,8 @@ export interface PullResult {
 
 /** fetch, then checkout of the same targets: whatever arrived is linked into the workspace. */
 export async function pull(repo: Repo, opts: PullOptions, io: OpIo): Promise<PullResult> {
-  const fetched = await fetch(repo, { targets: opts.targets, remote: opts.remote, jobs: opts.jobs, runCache: opts.runCache }, io);
-  const checkedOut = await checkout(repo, { targets: opts.targets, force: opts.force }, io);
+  const scope = { targets: opts.targets, withDeps: opts.withDeps, recursive: opts.recursive };
+  const fetched = await fetch(repo, { ...scope, remote: opts.remote, jobs: opts.jobs, runCache: opts.runCache }, io);
+  const checkedOut = await checkout(repo, { ...scope, force: opts.force }, io);
   return { fetch: fetched, checkout: checkedOut };
 }

@@ -8,24 +8,19 @@ import { TroveError } from '../errors.js';
 import { Linker } from '../fs/links.js';
 import { addIgnoreEntry } from '../git/gitignore.js';
 import { checkoutOutput } from '../objects/checkout.js';
-import { buildOutput } from '../objects/build-output.js';
-import { saveOutput } from '../objects/save-output.js';
 import { buildGraph, type GraphNode, type PipelineGraph, type StageNode } from '../pipeline/graph.js';
 import { loadAllStages } from '../pipeline/load-stages.js';
-import { lockEntryFor, MissingParamsError } from '../pipeline/lock-entry.js';
 import type { LockedStage, ParamValue } from '../pipeline/lock-file.js';
-import { readParamsFile } from '../pipeline/params-file.js';
 import { lookup as lookupRunCache, runCacheSkipReason, save as saveRunCache } from '../pipeline/run-cache.js';
 import { runStage, StageFailedError } from '../pipeline/runner.js';
 import { runDag } from '../pipeline/scheduler.js';
 import { isStale, isStaleAllowingMissing, stageStatus, type StageStatus } from '../pipeline/staleness.js';
-import { stageAddress, type Stage } from '../pipeline/stage.js';
+import type { Stage } from '../pipeline/stage.js';
 import type { PointerFile, PointerOut } from '../repo/pointer-file.js';
 import type { BuiltOutput } from '../objects/build-output.js';
 import { collectPointerFiles } from '../repo/pointer-files.js';
 import type { HashInfo } from '../repo/pointer-file.js';
 import type { Repo } from '../repo/repo.js';
-import { posixDirname, posixJoin } from '../util/posix-path.js';
 import { autostageChanges } from './autostage.js';
 import { RunLocks } from './run-locks.js';
 import { unprotectPath } from './unprotect.js';
@@ -35,7 +30,9 @@ import type { OpIo } from './io.js';
 import { currentState, hashOf, missingFromCache } from './output-state.js';
 import { recordPointerOutput } from './record-pointer-output.js';
 import { ReproPuller } from './repro-pull.js';
-import { hashPath, stalenessInputs, trackedParams } from './stage-state.js';
+import { checkInputs, recordStage, type RecordOptions } from './record-stage.js';
+import { hashPath, stalenessInputs } from './stage-state.js';
+import { lockPathOf } from './targets.js';
 
 export interface ReproOptions {
   targets?: string[];
@@ -320,10 +317,6 @@ function selectNodes(repo: Repo, graph: PipelineGraph, opts: ReproOptions): Grap
   return graph.select(targets, { pipeline: opts.pipeline, singleItem: !whole && opts.singleItem, downstream: !whole && opts.downstream });
 }
 
-function lockPathOf(stage: Stage): string {
-  return posixJoin(posixDirname(stage.dvcfile), 'dvc.lock');
-}
-
 /**
  * For each stage the run may write that its lock file does not hold yet: its place in the plan.
  * A serial run appends such stages in plan order; a parallel one finishes them in any order, so
@@ -439,87 +432,4 @@ function removeOutputs(repo: Repo, stage: Stage): void {
     if (out.persist) unprotectPath(repo, repo.abs(out.repoPath));
     else fs.rmSync(repo.abs(out.repoPath), { recursive: true, force: true });
   }
-}
-
-interface RecordOptions {
-  noCommit: boolean;
-  /**
-   * Copy `cache: false` outputs into the cache too (the workspace file stays as it is), so that a
-   * run-cache entry can restore them later, as DVC's StageCache.save commits them.
-   */
-  cacheUncached?: boolean;
-  linker: ReturnType<Repo['linker']>;
-  io: OpIo;
-  gitFiles: Set<string>;
-}
-
-/**
- * What DVC's save_deps checks before a command runs: every dependency and params file exists and
- * every tracked param is set. Returns the params' values: params file (repo path) -> key -> value.
- */
-function checkInputs(repo: Repo, stage: Stage): Record<string, Record<string, ParamValue>> {
-  const name = stageAddress(stage);
-  for (const dep of stage.deps) {
-    if (!fs.existsSync(repo.abs(dep.repoPath))) {
-      throw new TroveError('DEPENDENCY_MISSING', `failed to reproduce '${name}': dependency '${dep.path}' does not exist`, {
-        hint: 'create it (or run the stage that outputs it), or remove it from the deps in dvc.yaml',
-      });
-    }
-  }
-  const byFile = new Map<string, { file: string; keys: string[]; all: boolean }>();
-  for (const p of stage.params) {
-    const cur = byFile.get(p.repoPath) ?? { file: p.file, keys: [], all: false };
-    cur.keys.push(...p.keys);
-    cur.all ||= p.all; // tracked whole anywhere: tracked whole (DVC's _merge_params)
-    byFile.set(p.repoPath, cur);
-  }
-  const values: Record<string, Record<string, ParamValue>> = {};
-  for (const [repoPath, p] of byFile) {
-    if (!fs.existsSync(repo.abs(repoPath))) {
-      throw new TroveError('PARAMS_FILE_MISSING', `failed to reproduce '${name}': params file '${p.file}' does not exist`, {
-        hint: 'create it, or remove it from the params in dvc.yaml',
-      });
-    }
-    const tracked = trackedParams(readParamsFile(repo.abs(repoPath), repoPath, { pyFloats: true }), p.keys, p.all);
-    const missing = p.all ? [] : [...new Set(p.keys)].filter((k) => !Object.hasOwn(tracked, k));
-    if (missing.length > 0) {
-      const e = new MissingParamsError(p.file, missing);
-      throw new TroveError(e.code, `failed to reproduce '${name}': ${e.message}`, { hint: e.hint, cause: e });
-    }
-    values[repoPath] = tracked;
-  }
-  return values;
-}
-
-/** Hashes an output the cache does not hold for the workspace; `intoCache` copies it in all the same (for the run-cache). */
-async function buildUncached(repo: Repo, abs: string, intoCache: boolean): Promise<BuiltOutput | undefined> {
-  const built = await buildOutput(abs, { index: repo.index, kind: 'md5', filter: repo.dvcignore.prepare(abs), ...(intoCache ? { insertInto: repo.cache } : {}) });
-  if (intoCache && built?.type === 'dir') repo.cache.writeTree(built.entries);
-  return built;
-}
-
-/** After a successful run: outputs saved (cached ones) and hashed, dependencies hashed, params read; the entry as DVC builds it. */
-async function recordStage(repo: Repo, stage: Stage, opts: RecordOptions): Promise<LockedStage> {
-  const hashes = new Map<string, HashInfo>();
-  for (const out of stage.outs) {
-    const abs = repo.abs(out.repoPath);
-    const built =
-      out.cache && !opts.noCommit
-        ? await saveOutput(abs, { cache: repo.cache, index: repo.index, linker: opts.linker, filter: repo.dvcignore.prepare(abs), reporter: opts.io.reporter })
-        : await buildUncached(repo, abs, Boolean(opts.cacheUncached && !opts.noCommit));
-    if (!built) {
-      throw new TroveError('OUTPUT_MISSING', `stage '${stageAddress(stage)}' did not create its output '${out.path}'`, { hint: 'make the command write it, or remove it from the outs in dvc.yaml' });
-    }
-    hashes.set(out.repoPath, built.type === 'dir' ? { md5: built.oid, size: built.size, nfiles: built.nfiles } : { md5: built.md5, size: built.size });
-    if (out.cache && repo.scm) {
-      const gi = addIgnoreEntry(repo.root, out.repoPath, built.type === 'dir');
-      if (gi) opts.gitFiles.add(gi);
-    }
-  }
-  for (const dep of stage.deps) {
-    const st = await hashPath(repo, dep.repoPath);
-    if (!st) throw new TroveError('DEPENDENCY_MISSING', `dependency '${dep.path}' of stage '${stageAddress(stage)}' does not exist`, { hint: 'create it, or remove it from the deps in dvc.yaml' });
-    hashes.set(dep.repoPath, st);
-  }
-  return lockEntryFor(stage, hashes, checkInputs(repo, stage));
 }

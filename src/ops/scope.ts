@@ -7,11 +7,12 @@ import { revisionFilesAt } from '../repo/revision-files.js';
 import type { Repo } from '../repo/repo.js';
 import type { OpIo } from './io.js';
 import { uncachedStageOutputs } from './locked-outputs.js';
-import { selectOutputs } from './targets.js';
 import type { PointerFile } from '../repo/pointer-file.js';
+import { selectOutputs, type TargetOptions } from './targets.js';
 import { outRefOf, type OutRef } from './used-objects.js';
 
-export interface ScopeOptions {
+export interface ScopeOptions extends TargetOptions {
+  /** Pointer files, outputs, stages, dvc.yaml files (see targets.ts). */
   targets?: string[];
   /** -a: the tip of every branch. */
   allBranches?: boolean;
@@ -39,8 +40,8 @@ export function refsInScope(repo: Repo, opts: ScopeOptions, io: OpIo): OutRef[] 
     return opts.withImports ? { ...ref, source } : undefined;
   };
   if (hasTargets) {
-    for (const s of selectOutputs(repo, opts.targets)) {
-      const ref = fromPointer(s.pointer, outRefOf(s.out, io));
+    for (const s of selectOutputs(repo, opts.targets, { withDeps: opts.withDeps, recursive: opts.recursive })) {
+      const ref = s.kind === 'pointer' ? fromPointer(s.pointer, outRefOf(s.out, io)) : outRefOf(s.out, io);
       if (ref) refs.push(s.inner ? { ...ref, inner: s.inner } : ref);
     }
   } else {

@@ -306,6 +306,32 @@ export class DvcYaml {
     return true;
   }
 
+  /**
+   * Removes a stage (its definition as written: a foreach/matrix group goes whole). The blank lines
+   * that set it apart go with it; comments stay. With the last stage, the `stages` section goes
+   * too. Returns whether the file still holds anything (DVC deletes a dvc.yaml left without stages).
+   */
+  removeStage(name: string): boolean {
+    if (!this.stagePair(name)) throw new TroveError('STAGE_NOT_FOUND', `stage '${name}' not found in '${this.file}'`);
+    this.ensureBlockLayout();
+    const Y = yaml();
+    const items = this.stagesMap!.items;
+    const i = items.findIndex((p) => Y.isScalar(p.key) && String(p.key.value) === name);
+    if (items.length === 1) {
+      this.apply([{ ...this.pairSpan(this.stagesPair!), text: '' }]);
+    } else {
+      let { start, end } = this.pairSpan(items[i]!);
+      const text = this.textValue;
+      const floor = i > 0 ? this.pairSpan(items[i - 1]!).end : this.lineEndAfter((this.stagesPair!.key as YamlNode).range![2]);
+      const blank = (from: number, to: number) => /^[ \t]*\r?\n?$/.test(text.slice(from, to));
+      while (start > floor && blank(this.lineStart(start - 1), start)) start = this.lineStart(start - 1);
+      // The first stage: the blank lines after it go instead, so the next one follows `stages:` directly.
+      if (i === 0) while (end < text.length && blank(end, this.lineEndAfter(end + 1))) end = this.lineEndAfter(end + 1);
+      this.apply([{ start, end, text: '' }]);
+    }
+    return (this.root?.items.length ?? 0) > 0;
+  }
+
   // --- positions -------------------------------------------------------------------------------
 
   private lineStart(pos: number): number {

@@ -49,10 +49,10 @@ describe('trove remove', () => {
     expect(s.git('status', '--porcelain').split('\n').filter(Boolean).sort()).toEqual(['D  .gitignore', 'D  a.txt.dvc', '?? a.txt'].sort());
   });
 
-  it('fails clearly on something that is not a pointer file', () => {
+  it('fails clearly on something that is neither a pointer file nor a stage', () => {
     const s = repo();
     s.write('plain.txt', 'p');
-    expectCleanFailure(s.trove(['remove', 'plain.txt']), /not a pointer file/);
+    expectCleanFailure(s.trove(['remove', 'plain.txt']), /'plain.txt' is neither a .dvc file nor a stage/);
     expectCleanFailure(s.trove(['remove', 'gone.dvc']), /does not exist/);
     expect(s.trove(['remove']).code).toBe(2);
   });

@@ -3,6 +3,7 @@ import type { CheckoutResult } from '../../ops/checkout.js';
 import { openRepo, run } from '../context.js';
 import { EXIT } from '../errors.js';
 import { err, out, style } from '../output.js';
+import { TARGETS_ARGUMENT, TARGETS_HELP, targetOptions, type TargetFlags } from './target-flags.js';
 
 const LETTER = { added: 'A', modified: 'M' } as const;
 
@@ -36,25 +37,33 @@ export function reportCheckout(result: CheckoutResult, quiet: boolean, opts: { f
 export function registerCheckout(program: Command): Command {
   return program
     .command('checkout')
-    .description('Restore tracked data in the workspace from the cache, as the pointer files say.')
-    .argument('[targets...]', 'pointer files or outputs to restore (default: all)')
+    .description('Restore tracked data in the workspace from the cache, as the .dvc files and dvc.lock say.')
+    .argument('[targets...]', `${TARGETS_ARGUMENT} (default: all)`)
     .option('-f, --force', 'overwrite or delete workspace files even if their content is not in the cache')
     .option('--relink', 'recreate links for unchanged files (after changing cache.type)')
+    .addOption(targetOptions('also restore the outputs of')[0]!)
+    .addOption(targetOptions('also restore the outputs of')[1]!)
     .addHelpText(
       'after',
-      `
+      `${TARGETS_HELP}
+A path inside a directory output restores just that part. An output declared \`cache: false\`
+cannot be restored: no cache holds it.
+
 Safety: a workspace file whose content is not saved in the cache is never overwritten or
 deleted without -f; checkout names those files and leaves their output untouched.
 
 Examples:
   git checkout v1.0 && trove checkout
+  trove checkout train           # the outputs of stage train
+  trove checkout -d evaluate     # evaluate's outputs and those of every stage it needs
+  trove checkout model/weights.bin   # one file of a stage's directory output
   trove checkout --relink        # after \`trove config cache.type hardlink\``,
     )
-    .action(async (targets: string[], o: { force?: boolean; relink?: boolean; quiet?: boolean; verbose?: boolean }) =>
+    .action(async (targets: string[], o: TargetFlags & { force?: boolean; relink?: boolean; quiet?: boolean; verbose?: boolean }) =>
       run(o, async (io, track) => {
         const repo = await openRepo(track);
         const { checkout } = await import('../../ops/checkout.js');
-        const result = await checkout(repo, { targets, force: o.force, relink: o.relink }, io);
+        const result = await checkout(repo, { targets, force: o.force, relink: o.relink, withDeps: o.withDeps, recursive: o.recursive }, io);
         return reportCheckout(result, Boolean(o.quiet));
       }),
     );

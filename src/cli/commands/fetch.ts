@@ -2,16 +2,19 @@ import type { Command } from 'commander';
 import { openRepo, run } from '../context.js';
 import { out } from '../output.js';
 import { plural, reportFailures, reportMissing, reportRunCacheFetched } from '../transfer-report.js';
+import { TARGETS_ARGUMENT, targetOptions, type TargetFlags } from './target-flags.js';
 import { jobsOption, type TransferFlags } from './transfer-flags.js';
 
 export function registerFetch(program: Command): Command {
   return program
     .command('fetch')
     .description('Download tracked data from a remote into the cache, without touching the workspace.')
-    .argument('[targets...]', 'pointer files, outputs, or paths inside tracked directories (default: all)')
+    .argument('[targets...]', `${TARGETS_ARGUMENT} (default: all)`)
     .option('-r, --remote <name>', 'remote to fetch from (default: core.remote)')
     .addOption(jobsOption())
     .option('--run-cache', 'also fetch the run-cache: the record of every stage run that the remote holds')
+    .addOption(targetOptions('also fetch the data of')[0]!)
+    .addOption(targetOptions('also fetch the data of')[1]!)
     .addHelpText(
       'after',
       `
@@ -31,11 +34,11 @@ Examples:
   trove fetch data/images/cat.jpg    # one file of a tracked directory
   trove fetch --run-cache            # the data, and the runs others pushed`,
     )
-    .action(async (targets: string[], o: TransferFlags & { runCache?: boolean }) =>
+    .action(async (targets: string[], o: TransferFlags & TargetFlags & { runCache?: boolean }) =>
       run(o, async (io, track) => {
         const repo = await openRepo(track);
         const { fetch } = await import('../../ops/fetch.js');
-        const r = await fetch(repo, { targets, remote: o.remote, jobs: o.jobs, runCache: o.runCache }, io);
+        const r = await fetch(repo, { targets, remote: o.remote, jobs: o.jobs, withDeps: o.withDeps, recursive: o.recursive, runCache: o.runCache }, io);
         reportRunCacheFetched(r.runCacheFetched, Boolean(o.quiet));
         reportMissing(r.missing, Boolean(o.quiet));
         if (!o.quiet && (r.fetched > 0 || (r.failed.length === 0 && r.missing.length === 0))) {

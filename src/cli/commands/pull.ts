@@ -4,17 +4,20 @@ import { EXIT } from '../errors.js';
 import { out } from '../output.js';
 import { joinCounts, plural, reportFailures, reportMissing, reportRunCacheFetched } from '../transfer-report.js';
 import { reportCheckout } from './checkout.js';
+import { TARGETS_ARGUMENT, targetOptions, type TargetFlags } from './target-flags.js';
 import { jobsOption, type TransferFlags } from './transfer-flags.js';
 
 export function registerPull(program: Command): Command {
   return program
     .command('pull')
     .description('Download tracked data from a remote and restore it in the workspace (fetch + checkout).')
-    .argument('[targets...]', 'pointer files, outputs, or paths inside tracked directories (default: all)')
+    .argument('[targets...]', `${TARGETS_ARGUMENT} (default: all)`)
     .option('-r, --remote <name>', 'remote to pull from (default: core.remote)')
     .addOption(jobsOption())
     .option('-f, --force', 'overwrite or delete workspace files even if their content is not in the cache')
     .option('--run-cache', 'also fetch the run-cache: the record of every stage run that the remote holds')
+    .addOption(targetOptions('also pull the data of')[0]!)
+    .addOption(targetOptions('also pull the data of')[1]!)
     .addHelpText(
       'after',
       `
@@ -28,14 +31,15 @@ from a matching run instead of running it (\`trove repro --pull\` also downloads
 Examples:
   git clone <repo> && cd <repo> && trove pull
   trove pull data/images/cat.jpg     # one file: its directory's manifest and that object only
+  trove pull -d train                # train's outputs and those of the stages it needs
   trove pull -r backup -j 32
   trove pull --run-cache             # in CI: the data, and the runs others pushed`,
     )
-    .action(async (targets: string[], o: TransferFlags & { force?: boolean; runCache?: boolean }) =>
+    .action(async (targets: string[], o: TransferFlags & TargetFlags & { force?: boolean; runCache?: boolean }) =>
       run(o, async (io, track) => {
         const repo = await openRepo(track);
         const { pull } = await import('../../ops/pull.js');
-        const r = await pull(repo, { targets, remote: o.remote, jobs: o.jobs, force: o.force, runCache: o.runCache }, io);
+        const r = await pull(repo, { targets, remote: o.remote, jobs: o.jobs, force: o.force, withDeps: o.withDeps, recursive: o.recursive, runCache: o.runCache }, io);
         reportRunCacheFetched(r.fetch.runCacheFetched, Boolean(o.quiet));
         reportMissing(r.fetch.missing, Boolean(o.quiet));
         const checkoutCode = reportCheckout(r.checkout, Boolean(o.quiet), { fetchReported: r.fetch.missing.length > 0 || r.fetch.failed.length > 0 });

@@ -2,19 +2,22 @@ import { Option, type Command } from 'commander';
 import { openRepo, run } from '../context.js';
 import { out } from '../output.js';
 import { plural, reportFailures, reportMissing } from '../transfer-report.js';
+import { TARGETS_ARGUMENT, targetOptions, type TargetFlags } from './target-flags.js';
 import { jobsOption, type TransferFlags } from './transfer-flags.js';
 
 export function registerPush(program: Command): Command {
   return program
     .command('push')
     .description('Upload tracked data from the cache to a remote: only what the remote lacks.')
-    .argument('[targets...]', 'pointer files, outputs, or paths inside tracked directories (default: all)')
+    .argument('[targets...]', `${TARGETS_ARGUMENT} (default: all)`)
     .option('-r, --remote <name>', 'remote to push to (default: core.remote)')
     .addOption(jobsOption())
     .option('-a, --all-branches', 'also push the data of the tip of every git branch')
     .option('-T, --all-tags', 'also push the data of every git tag')
     .addOption(new Option('-A, --all-commits', 'also push the data of every git commit'))
     .option('--run-cache', "also push the run-cache (the record of every stage run) and the outputs of the runs sent")
+    .addOption(targetOptions('also push the data of')[0]!)
+    .addOption(targetOptions('also push the data of')[1]!)
     .addHelpText(
       'after',
       `
@@ -31,16 +34,17 @@ runs recorded, so that a teammate or CI can restore such a stage instead of runn
 Examples:
   trove push                      # everything the workspace's pointer files name
   trove push -r backup data.dvc   # one output, to another remote
+  trove push train                # the outputs of stage train
   trove push -a -T                # the data of every branch and tag
   trove push --run-cache          # the data, and the runs recorded here`,
     )
-    .action(async (targets: string[], o: TransferFlags & { allBranches?: boolean; allTags?: boolean; allCommits?: boolean; runCache?: boolean }) =>
+    .action(async (targets: string[], o: TransferFlags & TargetFlags & { allBranches?: boolean; allTags?: boolean; allCommits?: boolean; runCache?: boolean }) =>
       run(o, async (io, track) => {
         const repo = await openRepo(track);
         const { push } = await import('../../ops/push.js');
         const r = await push(
           repo,
-          { targets, remote: o.remote, jobs: o.jobs, allBranches: o.allBranches, allTags: o.allTags, allCommits: o.allCommits, runCache: o.runCache },
+          { targets, remote: o.remote, jobs: o.jobs, allBranches: o.allBranches, allTags: o.allTags, allCommits: o.allCommits, withDeps: o.withDeps, recursive: o.recursive, runCache: o.runCache },
           io,
         );
         reportMissing(r.missingInCache, Boolean(o.quiet));

@@ -3,6 +3,7 @@ import type { StatusResult } from '../../ops/status.js';
 import { openRepo, run } from '../context.js';
 import { EXIT } from '../errors.js';
 import { out, outJson } from '../output.js';
+import { TARGETS_ARGUMENT, targetOptions, type TargetFlags } from './target-flags.js';
 import { jobsOption } from './transfer-flags.js';
 
 function renderChanges(changes: Record<string, unknown>, indent: string, lines: string[]): void {
@@ -38,14 +39,19 @@ export function registerStatus(program: Command): Command {
   return program
     .command('status')
     .description('Show tracked data that changed: modified, deleted, new, or not in cache.')
-    .argument('[targets...]', 'pointer files or outputs to check (default: all)')
+    .argument('[targets...]', `${TARGETS_ARGUMENT} (default: all)`)
     .option('--json', 'print the result as JSON (DVC\'s shape)')
     .option('-c, --cloud', 'compare the cache with a remote instead of the workspace with the cache')
     .option('-r, --remote <name>', 'the remote for -c (implies -c; default: core.remote)')
     .addOption(jobsOption())
+    .addOption(targetOptions('also check')[0]!)
+    .addOption(targetOptions('also check')[1]!)
     .addHelpText(
       'after',
       `
+A stage target reports what repro would run it for; a path in a stage reports that stage, with
+only the outputs the path lies in.
+
 With -c (cloud status), per file:
   new            in the cache only: \`trove push\` uploads it
   deleted        on the remote only: \`trove fetch\` downloads it
@@ -60,12 +66,12 @@ Statuses:
 Exit status is 0 whether or not something changed; with -q nothing is printed and the exit
 status is 1 when something changed (as DVC).`,
     )
-    .action(async (targets: string[], o: { json?: boolean; quiet?: boolean; verbose?: boolean; cloud?: boolean; remote?: string; jobs?: number }) =>
+    .action(async (targets: string[], o: TargetFlags & { json?: boolean; quiet?: boolean; verbose?: boolean; cloud?: boolean; remote?: string; jobs?: number }) =>
       run(o, async (io, track) => {
         const repo = await openRepo(track);
         if (o.cloud || o.remote) {
           const { statusCloud } = await import('../../ops/status-cloud.js');
-          const r = await statusCloud(repo, { targets, remote: o.remote, jobs: o.jobs }, io);
+          const r = await statusCloud(repo, { targets, remote: o.remote, jobs: o.jobs, withDeps: o.withDeps, recursive: o.recursive }, io);
           const names = Object.keys(r.entries).sort();
           if (o.quiet) return names.length > 0 ? EXIT.failed : EXIT.ok;
           if (o.json) outJson(r.entries);
@@ -74,7 +80,7 @@ status is 1 when something changed (as DVC).`,
           return;
         }
         const { status } = await import('../../ops/status.js');
-        const result = await status(repo, { targets }, io);
+        const result = await status(repo, { targets, withDeps: o.withDeps, recursive: o.recursive }, io);
         // DVC's -q: print nothing; the exit status says whether anything changed (for scripts).
         if (o.quiet) return Object.keys(result).length > 0 ? EXIT.failed : EXIT.ok;
         if (o.json) {

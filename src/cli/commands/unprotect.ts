@@ -7,7 +7,7 @@ export function registerUnprotect(program: Command): Command {
   return program
     .command('unprotect')
     .description('Make linked outputs editable: replace hardlinks/symlinks into the cache with private copies.')
-    .argument('<targets...>', 'outputs (or files inside them) you want to edit')
+    .argument('<targets...>', 'outputs (or files inside them) you want to edit: of .dvc files or of stages; a stage means all its outputs')
     .addHelpText('after', '\nWith cache.type hardlink or symlink, workspace files are read-only so that editing them cannot\ncorrupt the cache. Unprotect, edit, then `trove add`/`trove commit` again.')
     .action(async (targets: string[], o: { quiet?: boolean; verbose?: boolean }) =>
       run(o, async (io, track) => {

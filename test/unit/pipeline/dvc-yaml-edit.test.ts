@@ -346,3 +346,31 @@ describe('setTopLevelKey (frozen in a .dvc file)', () => {
     expect(setTopLevelKey('outs:\n- path: x', 'x.dvc', 'frozen', true)).toBe('outs:\n- path: x\nfrozen: true\n');
   });
 });
+
+describe('removeStage (remove of a pipeline stage)', () => {
+  const text = '# top\nstages:\n  a:\n    cmd: a\n\n  # about b\n  b:\n    cmd: b\n\n  c:  # c\n    cmd: c\nplots:\n- p.json\n';
+
+  it('takes out the stage and the blank line that set it apart; comments stay', () => {
+    const f = DvcYaml.parse(text, 'dvc.yaml');
+    expect(f.removeStage('c')).toBe(true);
+    expect(f.text).toBe('# top\nstages:\n  a:\n    cmd: a\n\n  # about b\n  b:\n    cmd: b\nplots:\n- p.json\n');
+    expect(f.removeStage('a')).toBe(true);
+    expect(f.text).toBe('# top\nstages:\n  # about b\n  b:\n    cmd: b\nplots:\n- p.json\n');
+  });
+
+  it('with the last stage the stages section goes; a file with nothing else left says so', () => {
+    const f = DvcYaml.parse(text, 'dvc.yaml');
+    for (const n of ['b', 'a']) f.removeStage(n);
+    expect(f.removeStage('c')).toBe(true);
+    expect(f.text).toBe('# top\nplots:\n- p.json\n');
+    const only = DvcYaml.parse('stages:\n  a:\n    cmd: a\n', 'dvc.yaml');
+    expect(only.removeStage('a')).toBe(false);
+  });
+
+  it('flow-style stages and unknown names', () => {
+    const f = DvcYaml.parse('stages: {a: {cmd: a}, b: {cmd: b}}\n', 'dvc.yaml');
+    f.removeStage('a');
+    expect(parsed(f.text)).toEqual({ stages: { b: { cmd: 'b' } } });
+    expect(() => f.removeStage('zz')).toThrow(/stage 'zz' not found/);
+  });
+});
