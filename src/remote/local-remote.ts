@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { errnoOf } from '../errors.js';
 import { copyFileAsync } from '../fs/links.js';
-import { RemoteError, RemoteObjectMissingError, RemoteUnavailableError, type Remote, type RemoteSpec } from './remote.js';
+import { RemoteError, RemoteObjectMissingError, RemoteUnavailableError, type Remote, type RemoteSpec, type SizedKey } from './remote.js';
 import { boolOption, intOption, refuseUnsupported } from './options.js';
 
 let tmpCounter = 0;
@@ -82,6 +82,18 @@ export class LocalRemote implements Remote {
         else keys.push(`${dir}/${n}`);
       }
       if (keys.length > 0) yield keys;
+    }
+  }
+
+  async *listSized(prefix?: string): AsyncIterable<SizedKey[]> {
+    for await (const keys of this.list(prefix)) {
+      const page: SizedKey[] = [];
+      for (const key of keys) {
+        // A key gone since the listing (another gc) is simply not there any more.
+        const st = await fs.promises.stat(this.pathOf(key)).catch(() => undefined);
+        if (st?.isFile()) page.push({ key, size: st.size });
+      }
+      if (page.length > 0) yield page;
     }
   }
 

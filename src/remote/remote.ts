@@ -20,6 +20,12 @@ export interface RemoteSpec {
   origins?: Readonly<Record<string, string>>;
 }
 
+/** A listed key and the size of its object. */
+export interface SizedKey {
+  key: string;
+  size: number;
+}
+
 export interface Remote {
   readonly name: string;
   /** The url with any credentials removed, for messages. */
@@ -35,6 +41,8 @@ export interface Remote {
    * caller filters.
    */
   list(prefix?: string): AsyncIterable<string[]>;
+  /** `list` with each key's size in bytes, from the same listing calls (what `gc -c` reports). */
+  listSized?(prefix?: string): AsyncIterable<SizedKey[]>;
   exists(key: string): Promise<boolean>;
   /** Uploads a local file. Must not leave a partial object visible under `key` if it fails. */
   put(key: string, localPath: string, size: number): Promise<void>;
