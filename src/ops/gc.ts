@@ -274,11 +274,19 @@ function manifestsFirst<T>(items: readonly T[], oidOfItem: (item: T) => string):
   return [...items.filter((i) => isDirOid(oidOfItem(i))), ...items.filter((i) => !isDirOid(oidOfItem(i)))];
 }
 
+/** Test hook: dies by SIGKILL after this many cache deletions, to test an interrupted gc for real. */
+const killAfter = Number(process.env.TROVE_FAULT_GC_KILL_AFTER ?? 0);
+let removedInProcess = 0;
+
 function removeLocal(repo: Repo, oids: readonly string[], kind: HashKind, dry: boolean, name: 'local' | 'legacy'): GcLayoutResult {
   let bytes = 0;
   for (const oid of manifestsFirst(oids, (o) => o)) {
-    if (dry) bytes += fs.statSync(repo.cache.pathOf(oid, kind), { throwIfNoEntry: false })?.size ?? 0;
-    else bytes += repo.cache.removeObject(oid, kind);
+    if (dry) {
+      bytes += fs.statSync(repo.cache.pathOf(oid, kind), { throwIfNoEntry: false })?.size ?? 0;
+      continue;
+    }
+    bytes += repo.cache.removeObject(oid, kind);
+    if (killAfter > 0 && ++removedInProcess >= killAfter) process.kill(process.pid, 'SIGKILL');
   }
   return { name, removed: [...oids].sort(), bytes };
 }
