@@ -50,10 +50,11 @@ export class GcsRemote implements Remote {
   private async *listPages(prefix: string | undefined, sized: boolean): AsyncIterable<SizedKey[]> {
     let pageToken: string | undefined;
     do {
-      let files: File[];
+      // With `fields`, the SDK hands back the listed items themselves, not File objects.
+      let listed: unknown[];
       let next: { pageToken?: string } | null | undefined;
       try {
-        [files, next] = await this.bucket.getFiles({
+        [listed, next] = await this.bucket.getFiles({
           prefix: `${this.root}${prefix ?? ''}`,
           autoPaginate: false,
           maxResults: PAGE_SIZE,
@@ -63,7 +64,8 @@ export class GcsRemote implements Remote {
       } catch (e) {
         throw this.classify(e, 'list');
       }
-      const page = files.filter((f) => f.name.startsWith(this.root)).map((f) => ({ key: f.name.slice(this.root.length), size: Number(f.metadata.size ?? 0) }));
+      const files = listed as { name: string; size?: string | number }[];
+      const page = files.filter((f) => f.name.startsWith(this.root)).map((f) => ({ key: f.name.slice(this.root.length), size: Number(f.size ?? 0) }));
       if (page.length > 0) yield page;
       pageToken = next?.pageToken;
     } while (pageToken);
