@@ -2,8 +2,8 @@
  * The objects gc must keep: every output that a pointer file or a `dvc.lock` records, in the
  * workspace and at each commit of the scope, with the files that directory manifests list.
  *
- * Commits are read through git's object store (one `ls-tree` per commit, blobs read once for the
- * whole walk); a commit whose pointer files or lock files cannot be read stops gc, since what they
+ * Commits are read through git's object store (one `ls-tree` per commit, one `cat-file` for the
+ * blobs of all of them); a commit whose pointer files or lock files cannot be read stops gc, since what they
  * reference cannot be known. Each directory manifest is read once, whatever the number of
  * commits that name it.
  */
@@ -11,7 +11,7 @@ import type { HashKind } from '../hash/md5.js';
 import type { TreeEntry } from '../objects/tree.js';
 import { readLockedOutputs } from '../repo/lock-file.js';
 import { collectPointerFiles } from '../repo/pointer-files.js';
-import { revisionFilesAt } from '../repo/revision-files.js';
+import { eachRevisionFiles } from '../repo/revision-files.js';
 import type { Repo } from '../repo/repo.js';
 
 /** One output gc keeps, named by the first place that records it. */
@@ -57,8 +57,7 @@ export function collectOutputs(
   const lockFiles: string[] = [];
   for (const pf of collectPointerFiles(repo, lockFiles)) for (const out of pf.outs) if (out.hash) add(out.hash.md5, out.hashName, out.repoPath);
   for (const lock of lockFiles) for (const o of readLockedOutputs(repo, lock)) add(o.md5, o.hashName, o.repoPath);
-  for (const sha of commits) {
-    const files = revisionFilesAt(repo.root, sha, { blobCache });
+  for (const [sha, files] of eachRevisionFiles(repo.root, commits, { blobCache })) {
     for (const pf of files.pointerFiles) for (const out of pf.outs) if (out.hash) add(out.hash.md5, out.hashName, out.repoPath, sha);
     for (const o of files.lockedOutputs) add(o.md5, o.hashName, o.repoPath, sha);
   }

@@ -67,10 +67,25 @@ function baseName(p: string): string {
   return p.slice(p.lastIndexOf('/') + 1);
 }
 
-function readRevision(root: string, rev: string, wantPointers: boolean, wantLocks: boolean, opts: RevisionReadOptions): RevisionFiles {
+/**
+ * `revisionFilesAt` for many revisions, yielded in order: one `ls-tree` per revision as before,
+ * but a single `cat-file` for the blobs of all of them (those not in `blobCache` already), where
+ * one revision at a time costs a `cat-file` each. What `gc -A` walks.
+ */
+export function* eachRevisionFiles(root: string, revs: readonly string[], opts: RevisionReadOptions = {}): Generator<[rev: string, files: RevisionFiles]> {
+  const listed = revs.map((rev) => listRevision(root, rev, true, true));
+  const cache = opts.blobCache ?? new Map<string, string>();
+  readMissing(root, listed.flat(), cache);
+  for (let i = 0; i < revs.length; i++) yield [revs[i]!, parseRevision(revs[i]!, listed[i]!, true, true, { ...opts, blobCache: cache })];
+}
+
+type Entry = TreeEntry & { rel: string };
+
+/** The pointer, lock and .dvcignore files of `rev` below the DVC root, sorted by path. */
+function listRevision(root: string, rev: string, wantPointers: boolean, wantLocks: boolean): Entry[] {
   const prefix = gitPrefix(root);
   const wanted = (name: string) => (wantPointers && isPointerFileName(name)) || (wantLocks && name === LOCK_FILE) || name === DVCIGNORE;
-  const entries: (TreeEntry & { rel: string })[] = [];
+  const entries: Entry[] = [];
   for (const e of listTreeAt(root, rev, (p) => p.startsWith(prefix) && wanted(baseName(p)))) {
     const rel = e.path.slice(prefix.length);
     const top = rel.split('/', 1)[0];
@@ -78,11 +93,25 @@ function readRevision(root: string, rev: string, wantPointers: boolean, wantLock
     entries.push({ ...e, rel });
   }
   // Sorted as the workspace's collectPointerFiles sorts (ls-tree's byte order differs beyond the BMP).
-  entries.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+  return entries.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+}
 
-  const cache = opts.blobCache ?? new Map<string, string>();
+/** Reads into `cache` the blobs of `entries` it lacks, with one git process. */
+function readMissing(root: string, entries: readonly Entry[], cache: Map<string, string>): void {
   const toRead = entries.filter((e) => !cache.has(e.oid)).map((e) => e.oid);
   if (toRead.length > 0) for (const [oid, bytes] of readBlobsById(root, toRead)) cache.set(oid, bytes.toString('utf8'));
+}
+
+function readRevision(root: string, rev: string, wantPointers: boolean, wantLocks: boolean, opts: RevisionReadOptions): RevisionFiles {
+  const entries = listRevision(root, rev, wantPointers, wantLocks);
+  const cache = opts.blobCache ?? new Map<string, string>();
+  readMissing(root, entries, cache);
+  return parseRevision(rev, entries, wantPointers, wantLocks, { ...opts, blobCache: cache });
+}
+
+/** Parses the listed files of `rev`, whose blobs `opts.blobCache` holds. */
+function parseRevision(rev: string, entries: readonly Entry[], wantPointers: boolean, wantLocks: boolean, opts: RevisionReadOptions): RevisionFiles {
+  const cache = opts.blobCache!;
   const textOf = (e: TreeEntry) => cache.get(e.oid) ?? '';
 
   const ignores = new RevisionIgnore(entries.filter((e) => baseName(e.rel) === DVCIGNORE).map((e) => [posixDirname(e.rel), textOf(e)]));
