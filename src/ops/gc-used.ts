@@ -7,11 +7,12 @@
  * reference cannot be known. Each directory manifest is read once, whatever the number of
  * commits that name it.
  */
+import { TroveError } from '../errors.js';
 import type { HashKind } from '../hash/md5.js';
 import type { TreeEntry } from '../objects/tree.js';
 import { readLockedOutputs } from '../repo/lock-file.js';
 import { collectPointerFiles } from '../repo/pointer-files.js';
-import { eachRevisionFiles } from '../repo/revision-files.js';
+import { eachRevisionFiles, type RevisionFiles } from '../repo/revision-files.js';
 import type { Repo } from '../repo/repo.js';
 
 /** One output gc keeps, named by the first place that records it. */
@@ -57,11 +58,24 @@ export function collectOutputs(
   const lockFiles: string[] = [];
   for (const pf of collectPointerFiles(repo, lockFiles)) for (const out of pf.outs) if (out.hash) add(out.hash.md5, out.hashName, out.repoPath);
   for (const lock of lockFiles) for (const o of readLockedOutputs(repo, lock)) add(o.md5, o.hashName, o.repoPath);
-  for (const [sha, files] of eachRevisionFiles(repo.root, commits, { blobCache })) {
+  const revisions = eachRevisionFiles(repo.root, commits, { blobCache });
+  for (;;) {
+    let next: IteratorResult<[string, RevisionFiles]>;
+    try {
+      next = revisions.next();
+    } catch (e) {
+      if (e instanceof TroveError && e.code === 'FILE_FORMAT') throw new TroveError(e.code, e.message, { hint: UNREADABLE_COMMIT, cause: e });
+      throw e;
+    }
+    if (next.done) break;
+    const [sha, files] = next.value;
     for (const pf of files.pointerFiles) for (const out of pf.outs) if (out.hash) add(out.hash.md5, out.hashName, out.repoPath, sha);
     for (const o of files.lockedOutputs) add(o.md5, o.hashName, o.repoPath, sha);
   }
 }
+
+const UNREADABLE_COMMIT =
+  'gc cannot know what that commit uses, so it deletes nothing: choose a scope without that commit (e.g. -a, -T, or --rev with -n), or keep gc to the workspace (-w)';
 
 /** Where manifests are looked up, in order: caches first; `fetch` (a remote) for what none has. */
 export interface ManifestSources {

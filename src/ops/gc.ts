@@ -187,7 +187,7 @@ function inProject<T>(label: string | undefined, body: () => T): T {
 
 function missingManifestWarning(m: MissingManifest): string {
   const where = [m.rev ? `at ${m.rev.slice(0, 7)}` : '', m.project !== undefined ? `in project '${m.project}'` : ''].filter(Boolean).join(' ');
-  return `Missing cache for directory '${m.path}'${where ? ` (${where})` : ''}. Cache for files inside will be lost: gc cannot tell which they are (\`trove fetch\` brings the manifest ${m.md5} back, if a remote has it).`;
+  return `Missing cache for directory '${m.path}'${where ? ` (${where})` : ''}. Cache for files inside will be lost: its manifest ${m.md5} is in no cache, so gc cannot tell which they are.`;
 }
 
 /**

@@ -64,10 +64,10 @@ what would go and deletes nothing. A commit whose pointer files cannot be read s
 they name cannot be known. A directory whose manifest is in no cache (nor on the remote) is
 warned about: its files cannot be kept.
 
-Objects that only the remote keeps can be fetched again; -c deletes from the remote too, so
-only what the scope uses survives anywhere. With -p, the other projects' workspaces (and the
-same history scopes in their git repositories) are kept as well: use it when several projects
-share one cache.dir or one remote.
+What gc deletes from the cache can be fetched again from a remote that has it (push first:
+\`trove push -A\`). -c deletes from the remote too, so that what the scope does not use survives
+nowhere. With -p, what the other projects use (their workspaces, and the same history scopes in
+their own git repositories) is kept as well: use it when projects share one cache.dir or remote.
 
 Examples:
   trove gc -w --dry                 # what would go if only the workspace is kept
