@@ -14,6 +14,7 @@
  */
 import { FileFormatError, MultiError, TroveError, throwCollected } from '../errors.js';
 import { gitPrefix, listTreeAt, readBlobsById, type TreeEntry } from '../git/revisions.js';
+import { listTreesAt } from '../git/tree-walk.js';
 import { ignore } from '../util/lazy-ignore.js';
 import { posixDirname } from '../util/posix-path.js';
 import { DVCIGNORE } from './dvcignore.js';
@@ -68,12 +69,23 @@ function baseName(p: string): string {
 }
 
 /**
- * `revisionFilesAt` for many revisions, yielded in order: one `ls-tree` per revision as before,
- * but a single `cat-file` for the blobs of all of them (those not in `blobCache` already), where
- * one revision at a time costs a `cat-file` each. What `gc -A` walks.
+ * `revisionFilesAt` for many revisions, yielded in order, for the cost of a few git processes
+ * whatever their number: their trees are walked together (a directory that several revisions
+ * share is read once, see tree-walk.ts), and one `cat-file` reads the blobs of all of them (those
+ * not in `blobCache` already). What `gc -A` walks.
  */
 export function* eachRevisionFiles(root: string, revs: readonly string[], opts: RevisionReadOptions = {}): Generator<[rev: string, files: RevisionFiles]> {
-  const listed = revs.map((rev) => listRevision(root, rev, true, true));
+  const prefix = gitPrefix(root);
+  const under = (dir: string) => {
+    const rel = `${dir}/`.slice(prefix.length);
+    const top = rel.split('/', 1)[0];
+    return top !== '.dvc' && top !== '.git';
+  };
+  const trees = listTreesAt(root, revs, {
+    descend: (dir) => prefix.startsWith(`${dir}/`) || (`${dir}/`.startsWith(prefix) && under(dir)),
+    wantName: (name) => isPointerFileName(name) || name === LOCK_FILE || name === DVCIGNORE,
+  });
+  const listed = trees.map((entries) => keepEntries(entries, prefix));
   const cache = opts.blobCache ?? new Map<string, string>();
   readMissing(root, listed.flat(), cache);
   for (let i = 0; i < revs.length; i++) yield [revs[i]!, parseRevision(revs[i]!, listed[i]!, true, true, { ...opts, blobCache: cache })];
@@ -85,8 +97,14 @@ type Entry = TreeEntry & { rel: string };
 function listRevision(root: string, rev: string, wantPointers: boolean, wantLocks: boolean): Entry[] {
   const prefix = gitPrefix(root);
   const wanted = (name: string) => (wantPointers && isPointerFileName(name)) || (wantLocks && name === LOCK_FILE) || name === DVCIGNORE;
+  return keepEntries(listTreeAt(root, rev, (p) => p.startsWith(prefix) && wanted(baseName(p))), prefix);
+}
+
+/** Files below the DVC root `prefix`, outside its `.dvc/` and `.git/`, symbolic links left out, sorted. */
+function keepEntries(listed: readonly TreeEntry[], prefix: string): Entry[] {
   const entries: Entry[] = [];
-  for (const e of listTreeAt(root, rev, (p) => p.startsWith(prefix) && wanted(baseName(p)))) {
+  for (const e of listed) {
+    if (!e.path.startsWith(prefix)) continue;
     const rel = e.path.slice(prefix.length);
     const top = rel.split('/', 1)[0];
     if (top === '.dvc' || top === '.git' || e.mode === '120000') continue;
