@@ -88,7 +88,8 @@ export function* eachRevisionFiles(root: string, revs: readonly string[], opts: 
   const listed = trees.map((entries) => keepEntries(entries, prefix));
   const cache = opts.blobCache ?? new Map<string, string>();
   readMissing(root, listed.flat(), cache);
-  for (let i = 0; i < revs.length; i++) yield [revs[i]!, parseRevision(revs[i]!, listed[i]!, true, true, { ...opts, blobCache: cache })];
+  const parsed = new Map<string, PointerFile | LockedOutput[]>();
+  for (let i = 0; i < revs.length; i++) yield [revs[i]!, parseRevision(revs[i]!, listed[i]!, true, true, { ...opts, blobCache: cache }, parsed)];
 }
 
 type Entry = TreeEntry & { rel: string };
@@ -127,8 +128,18 @@ function readRevision(root: string, rev: string, wantPointers: boolean, wantLock
   return parseRevision(rev, entries, wantPointers, wantLocks, { ...opts, blobCache: cache });
 }
 
-/** Parses the listed files of `rev`, whose blobs `opts.blobCache` holds. */
-function parseRevision(rev: string, entries: readonly Entry[], wantPointers: boolean, wantLocks: boolean, opts: RevisionReadOptions): RevisionFiles {
+/**
+ * Parses the listed files of `rev`, whose blobs `opts.blobCache` holds. `parsed` (blob and path ->
+ * result) lets a walk over many revisions parse a file that many of them share once.
+ */
+function parseRevision(
+  rev: string,
+  entries: readonly Entry[],
+  wantPointers: boolean,
+  wantLocks: boolean,
+  opts: RevisionReadOptions,
+  parsed?: Map<string, PointerFile | LockedOutput[]>,
+): RevisionFiles {
   const cache = opts.blobCache!;
   const textOf = (e: TreeEntry) => cache.get(e.oid) ?? '';
 
@@ -146,15 +157,21 @@ function parseRevision(rev: string, entries: readonly Entry[], wantPointers: boo
     const name = baseName(e.rel);
     if (name === DVCIGNORE || ignores.ignored(e.rel)) continue;
     const label = revisionLabel(rev, e.rel);
+    const key = `${e.oid}\0${e.rel}`;
+    const known = parsed?.get(key);
     if (wantPointers && isPointerFileName(name)) {
       try {
-        pointerFiles.push(PointerFile.parse(textOf(e), e.rel));
+        const pf = (known as PointerFile | undefined) ?? PointerFile.parse(textOf(e), e.rel);
+        parsed?.set(key, pf);
+        pointerFiles.push(pf);
       } catch (err) {
         report(relabel(err, e.rel, label));
       }
     } else if (wantLocks && name === LOCK_FILE) {
       try {
-        lockedOutputs.push(...parseLockedOutputs(textOf(e), e.rel, label));
+        const outs = (known as LockedOutput[] | undefined) ?? parseLockedOutputs(textOf(e), e.rel, label);
+        parsed?.set(key, outs);
+        lockedOutputs.push(...outs);
       } catch (err) {
         report(err);
       }
