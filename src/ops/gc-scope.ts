@@ -24,6 +24,8 @@ export interface GcScope {
   rev?: string;
   /** -n: how many commits back from `rev` (or from each branch tip with -a). */
   num?: number;
+  /** --not-in-remote: only what the remote lacks is kept (named in the warning). */
+  notInRemote?: boolean;
 }
 
 function usage(message: string, hint: string): TroveError {
@@ -68,10 +70,11 @@ export function needsHistory(scope: GcScope): boolean {
 
 /**
  * The warning gc prints before it deletes: DVC's sentence for the same flags, naming the other
- * projects (absolute paths) when there are any. One word differs: DVC says `--date` keeps commits
- * "before" the date, while it keeps those on or after it, and so does trove; the warning says so.
+ * projects (absolute paths) when there are any. Two phrases differ: DVC says `--date` keeps commits
+ * "before" the date, while it keeps those on or after it, and so does trove; and it says
+ * --not-in-remote keeps items "present in the DVC remote", while it keeps those that are not.
  */
-export function gcWarning(scope: GcScope, projects: readonly string[]): string {
+export function gcWarning(scope: GcScope, projects: readonly string[], remote?: string): string {
   let msg = 'This will remove all cache except items used in the workspace';
   if (scope.allCommits) {
     msg += ' and all git commits';
@@ -84,6 +87,7 @@ export function gcWarning(scope: GcScope, projects: readonly string[]): string {
     if (scope.rev) msg += ` and last ${scope.num ?? 1} commits from ${scope.rev}`;
   }
   if (scope.allExperiments) msg += ' and all experiments';
+  if (scope.notInRemote) msg += ` that are not in remote '${remote ?? 'default'}'`;
   if (projects.length > 0) {
     msg += ' of the current and the following repos:';
     for (const p of projects) msg += `\n  - ${p}`;

@@ -91,6 +91,8 @@ export interface KeepSet {
    * since trove reads an object from the other layout when its own lacks it.
    */
   oids: Set<string>;
+  /** The oids of `oids` that a DVC 2 (md5-dos2unix) output names: no remote holds those for trove. */
+  legacy: Set<string>;
   /** Directory outputs whose files are unknown, sorted by path. */
   missingManifests: MissingManifest[];
 }
@@ -98,14 +100,19 @@ export interface KeepSet {
 /** The objects the outputs need: each output's object, and for a directory every file its manifest lists. */
 export async function keepSetOf(outputs: Iterable<UsedOutput>, sources: ManifestSources): Promise<KeepSet> {
   const oids = new Set<string>();
+  const legacy = new Set<string>();
   const unread = new Map<string, UsedOutput>();
   const readOnce = new Set<string>();
   for (const o of outputs) {
-    oids.add(o.md5);
-    if (!o.md5.endsWith('.dir') || readOnce.has(o.md5)) continue;
-    readOnce.add(o.md5);
+    const keep = (oid: string) => {
+      oids.add(oid);
+      if (o.kind !== 'md5') legacy.add(oid);
+    };
+    keep(o.md5);
+    if (!o.md5.endsWith('.dir') || readOnce.has(`${o.kind}:${o.md5}`)) continue;
+    readOnce.add(`${o.kind}:${o.md5}`);
     const entries = sources.local(o.md5, o.kind);
-    if (entries) for (const e of entries) oids.add(e.md5);
+    if (entries) for (const e of entries) keep(e.md5);
     else if (!unread.has(o.md5)) unread.set(o.md5, o);
   }
   if (unread.size > 0 && sources.fetch) {
@@ -118,5 +125,5 @@ export async function keepSetOf(outputs: Iterable<UsedOutput>, sources: Manifest
   const missingManifests = [...unread.values()]
     .map(({ md5, path, rev, project }) => ({ md5, path, ...(rev ? { rev } : {}), ...(project !== undefined ? { project } : {}) }))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.md5 < b.md5 ? -1 : 1));
-  return { oids, missingManifests };
+  return { oids, legacy, missingManifests };
 }

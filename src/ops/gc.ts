@@ -9,13 +9,13 @@ import { TroveError } from '../errors.js';
 import type { HashKind } from '../hash/md5.js';
 import { parseTree, type TreeEntry } from '../objects/tree.js';
 import { RemoteObjectMissingError, type Remote } from '../remote/remote.js';
-import { CorruptObjectError, deleteObjects, keyOf, listAllSized, oidOf, readVerified } from '../remote/transfer.js';
+import { CorruptObjectError, deleteObjects, findMissing, keyOf, listAllSized, oidOf, readVerified } from '../remote/transfer.js';
 import { resolveRemote } from '../repo/remotes.js';
 import { Repo } from '../repo/repo.js';
 import { isDirOid } from '../util/cache-layout.js';
 import { forEachLimit } from '../util/pool.js';
 import { commitsInScope, gcWarning, validateGcScope, type GcScope } from './gc-scope.js';
-import { collectOutputs, keepSetOf, type ManifestSources, type MissingManifest, type UsedOutput } from './gc-used.js';
+import { collectOutputs, keepSetOf, type KeepSet, type ManifestSources, type MissingManifest, type UsedOutput } from './gc-used.js';
 import type { OpIo } from './io.js';
 import { jobsFor, openRepoRemote } from './remote-session.js';
 
@@ -24,7 +24,9 @@ export interface GcOptions extends GcScope {
   dry?: boolean;
   /** -c: also delete from the remote what the scope does not use. */
   cloud?: boolean;
-  /** -r: the remote for -c (default: core.remote). */
+  /** --not-in-remote: keep only what the scope uses and the remote lacks (free the cache of pushed data). */
+  notInRemote?: boolean;
+  /** -r: the remote for -c or --not-in-remote (default: core.remote). */
   remote?: string;
   /** -j: remote deletions (and manifest reads) at once. */
   jobs?: number;
@@ -81,8 +83,17 @@ interface Plan {
 /** Plans, asks (unless forced or dry), then removes every object no output in the scope uses. */
 export async function gc(repo: Repo, opts: GcOptions, io: OpIo): Promise<GcResult> {
   validateGcScope(opts);
-  if (opts.remote !== undefined && !opts.cloud) {
-    throw new TroveError('USAGE', '`--remote` requires `--cloud`', { hint: 'add -c to delete from that remote too; without -c gc only cleans the cache', exitCode: 2 });
+  if (opts.remote !== undefined && !opts.cloud && !opts.notInRemote) {
+    throw new TroveError('USAGE', '`--remote` requires `--cloud` or `--not-in-remote`', {
+      hint: 'add -c to delete from that remote too, or --not-in-remote to drop from the cache what it holds; without either gc only looks at the cache',
+      exitCode: 2,
+    });
+  }
+  if (opts.notInRemote && opts.cloud) {
+    throw new TroveError('USAGE', '`--not-in-remote` and `--cloud` are mutually exclusive', {
+      hint: '--not-in-remote frees the cache of what the remote holds; -c deletes from the remote: run them one after the other',
+      exitCode: 2,
+    });
   }
   const projects = openProjects(repo, opts.projects ?? []);
   let remote: Remote | undefined;
@@ -97,12 +108,13 @@ export async function gc(repo: Repo, opts: GcOptions, io: OpIo): Promise<GcResul
       revisions += commits.length;
       inProject(label, () => collectOutputs(r, commits, outputs, blobCache, label));
     }
-    if (opts.cloud) remote = await openRepoRemote(repo, opts.remote);
+    if (opts.cloud || opts.notInRemote) remote = await openRepoRemote(repo, opts.remote);
     const jobs = remote ? jobsFor(remote, opts.jobs) : opts.jobs ?? 8;
     const keep = await keepSetOf(outputs.values(), manifestSources(repo, projects, remote, jobs, io));
     for (const m of keep.missingManifests) io.reporter.warn(missingManifestWarning(m));
+    if (opts.notInRemote) keep.oids = await notOnRemote(remote!, keep, jobs);
 
-    const plan = await planRemoval(repo, keep.oids, remote);
+    const plan = await planRemoval(repo, keep.oids, opts.cloud ? remote : undefined);
     const result: GcResult = {
       dry: Boolean(opts.dry),
       layouts: [],
@@ -115,7 +127,7 @@ export async function gc(repo: Repo, opts: GcOptions, io: OpIo): Promise<GcResul
     };
     const total = plan.local.reduce((n, l) => n + l.oids.length, 0) + (plan.remote?.keys.length ?? 0);
     if (!opts.dry) {
-      io.reporter.warn(gcWarning(opts, result.projects));
+      io.reporter.warn(gcWarning(opts, result.projects, remote?.name));
       if (!opts.force && total > 0) {
         if (remote && plan.remote!.keys.length > 0) io.reporter.warn(remoteWarning(remote.name));
         const ok = io.confirm ? await io.confirm('Are you sure you want to proceed?') : false;
@@ -138,6 +150,17 @@ export async function gc(repo: Repo, opts: GcOptions, io: OpIo): Promise<GcResul
     await remote?.close?.();
     for (const p of projects) p.repo.close();
   }
+}
+
+/**
+ * What --not-in-remote keeps: the used objects the remote lacks (one listing or a few existence
+ * checks). Objects that DVC 2 outputs name stay whatever the remote holds: a remote has DVC 3
+ * objects only, and the same name there may hold other bytes (line endings normalised).
+ */
+async function notOnRemote(remote: Remote, keep: KeepSet, jobs: number): Promise<Set<string>> {
+  const candidates = [...keep.oids].filter((o) => !keep.legacy.has(o)).map(keyOf);
+  const { missing } = await findMissing(remote, candidates, jobs);
+  return new Set([...keep.oids].filter((o) => keep.legacy.has(o) || missing.has(keyOf(o))));
 }
 
 interface Project {

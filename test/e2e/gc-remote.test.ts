@@ -141,6 +141,26 @@ describe('gc -c', () => {
   });
 });
 
+describe('gc --not-in-remote', () => {
+  it('frees the cache of what the remote holds, keeps what it lacks, and pull brings the rest back', () => {
+    const s = repo();
+    const { old, current } = twoVersions(s);
+    s.ok(['remote', 'add', '-d', 'store', `${s.base}/remote`]);
+    s.ok(['push', '-q']); // the workspace's objects only: v1's are in the cache alone
+    s.write('new.txt', 'not pushed\n');
+    s.ok(['add', 'new.txt']);
+    expectCleanFailure(s.trove(['gc', '-w', '-c', '--not-in-remote']), /mutually exclusive/, 2);
+    const r = s.ok(['gc', '-A', '--not-in-remote', '-f']);
+    expect(r.stderr).toBe("WARNING: This will remove all cache except items used in the workspace and all git commits that are not in remote 'store' of the current repo.\n");
+    // Gone: what the remote holds, and the orphan. Kept: what only the cache holds.
+    expect(s.cacheOids().sort()).toEqual([...old, md5('not pushed\n')].sort());
+    fs.rmSync(s.abs('data'), { recursive: true });
+    s.ok(['pull', '-q']);
+    expect(s.read('data/a.txt')).toBe('a2\n');
+    expect(s.cacheOids()).toEqual(expect.arrayContaining(current));
+  });
+});
+
 /** Two projects whose cache.dir is one shared directory; B has a committed version and a newer one. */
 function sharedCache(): { a: Sandbox; b: Sandbox; aObjs: string[]; bNow: string; bOld: string } {
   const a = repo();

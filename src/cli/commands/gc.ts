@@ -17,6 +17,7 @@ interface GcFlags {
   num?: number;
   projects?: string[];
   cloud?: boolean;
+  notInRemote?: boolean;
   remote?: string;
   jobs?: number;
   force?: boolean;
@@ -46,7 +47,8 @@ export function registerGc(program: Command): Command {
     .option('-n, --num <num>', 'with --rev: keep that many commits back from it; with -a: from each branch tip', wholeNumber)
     .option('-p, --projects <paths...>', 'other projects sharing this cache: keep what their scopes use too')
     .option('-c, --cloud', 'also delete from the remote what the scope does not use (irreversible)')
-    .option('-r, --remote <name>', 'the remote for -c (default: core.remote)')
+    .option('--not-in-remote', 'keep only what the scope uses and the remote lacks: free the cache of pushed data')
+    .option('-r, --remote <name>', 'the remote for -c or --not-in-remote (default: core.remote)')
     .addOption(jobsOption('remote deletions to run at once with -c (default: the remote\'s `jobs`)'))
     .option('-f, --force', 'do not ask for confirmation')
     .option('--dry', 'only print what would be removed')
@@ -76,6 +78,7 @@ Examples:
   trove gc --rev main -n 10         # keep the last 10 commits of main
   trove gc --date 2024-01-01        # keep commits made since New Year 2024
   trove gc -w -p ../other-project   # a cache shared with ../other-project
+  trove gc -A --not-in-remote       # free the cache of what the remote already holds
   trove gc -A -c -r backup          # clean the cache and remote 'backup'`,
     )
     .action(async (o: GcFlags) =>
@@ -95,6 +98,7 @@ Examples:
             num: o.num,
             projects: o.projects,
             cloud: o.cloud,
+            notInRemote: o.notInRemote,
             remote: o.remote,
             jobs: o.jobs,
             force: o.force,
