@@ -227,7 +227,8 @@ export function listFilesAt(root: string, rev: string, filter: (path: string) =>
   return listTreeAt(root, rev, filter).map((e) => e.path);
 }
 
-interface GitObject {
+export interface GitObject {
+  oid: string;
   type: string;
   data: Buffer;
 }
@@ -237,7 +238,7 @@ interface GitObject {
  * (undefined for a name that is missing or ambiguous). Names holding a newline are sent
  * NUL-terminated (`-z`, git >= 2.38); others line by line, which any git reads.
  */
-function catFileBatch(root: string, names: string[]): (GitObject | undefined)[] {
+export function catFileBatch(root: string, names: string[]): (GitObject | undefined)[] {
   if (names.length === 0) return [];
   const z = names.some((n) => n.includes('\n'));
   const args = ['cat-file', '--batch', '--buffer', ...(z ? ['-z'] : [])];
@@ -258,12 +259,12 @@ function catFileBatch(root: string, names: string[]): (GitObject | undefined)[] 
     // Found: `<oid> SP <type> SP <size> LF <contents> LF`.
     const nl = out.indexOf(10, pos);
     const header = nl === -1 ? '' : out.toString('latin1', pos, nl);
-    const m = /^[0-9a-f]{40}(?:[0-9a-f]{24})? (\S+) (\d+)$/.exec(header);
-    const size = m ? Number(m[2]) : NaN;
+    const m = /^([0-9a-f]{40}(?:[0-9a-f]{24})?) (\S+) (\d+)$/.exec(header);
+    const size = m ? Number(m[3]) : NaN;
     if (!m || out.length < nl + 1 + size + 1 || out[nl + 1 + size] !== 10) {
       throw new TroveError('GIT_FAILED', `git cat-file answered '${name}' with output trove cannot read: ${out.toString('utf8', pos, Math.min(out.length, pos + 80))}`);
     }
-    objects.push({ type: m[1]!, data: out.subarray(nl + 1, nl + 1 + size) });
+    objects.push({ oid: m[1]!, type: m[2]!, data: out.subarray(nl + 1, nl + 1 + size) });
     pos = nl + 1 + size + 1;
   }
   return objects;

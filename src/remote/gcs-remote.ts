@@ -11,7 +11,7 @@ import { readGcsSettings, type GcsSettings } from './gcs-settings.js';
 import { areaBase, md5Base64Of } from './keys.js';
 import { isTransientNetworkFailure, statusKind, unreachableError } from './network-errors.js';
 import { displayUrl } from './options.js';
-import { RemoteAuthError, RemoteError, RemoteObjectMissingError, RemoteUnavailableError, type Remote, type RemoteArea, type RemoteSpec } from './remote.js';
+import { RemoteAuthError, RemoteError, RemoteObjectMissingError, RemoteUnavailableError, type Remote, type RemoteArea, type RemoteSpec, type SizedKey } from './remote.js';
 
 const RESUMABLE_ABOVE = 8 * 1024 * 1024;
 const PAGE_SIZE = 1000;
@@ -50,23 +50,33 @@ export class GcsRemote implements Remote {
   }
 
   async *list(prefix?: string): AsyncIterable<string[]> {
+    for await (const page of this.listPages(prefix, false)) yield page.map((k) => k.key);
+  }
+
+  listSized(prefix?: string): AsyncIterable<SizedKey[]> {
+    return this.listPages(prefix, true);
+  }
+
+  private async *listPages(prefix: string | undefined, sized: boolean): AsyncIterable<SizedKey[]> {
     let pageToken: string | undefined;
     do {
-      let files: File[];
+      // With `fields`, the SDK hands back the listed items themselves, not File objects.
+      let listed: unknown[];
       let next: { pageToken?: string } | null | undefined;
       try {
-        [files, next] = await this.bucket.getFiles({
+        [listed, next] = await this.bucket.getFiles({
           prefix: `${this.root}${prefix ?? ''}`,
           autoPaginate: false,
           maxResults: PAGE_SIZE,
           pageToken,
-          fields: 'items(name),nextPageToken',
+          fields: sized ? 'items(name,size),nextPageToken' : 'items(name),nextPageToken',
         });
       } catch (e) {
         throw this.classify(e, 'list');
       }
-      const names = files.filter((f) => f.name.startsWith(this.root)).map((f) => f.name.slice(this.root.length));
-      if (names.length > 0) yield names;
+      const files = listed as { name: string; size?: string | number }[];
+      const page = files.filter((f) => f.name.startsWith(this.root)).map((f) => ({ key: f.name.slice(this.root.length), size: Number(f.size ?? 0) }));
+      if (page.length > 0) yield page;
       pageToken = next?.pageToken;
     } while (pageToken);
   }

@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { errnoOf } from '../errors.js';
 import { copyFileAsync } from '../fs/links.js';
-import { AREA_DIRS, RemoteError, RemoteObjectMissingError, RemoteUnavailableError, type Remote, type RemoteArea, type RemoteSpec } from './remote.js';
+import { AREA_DIRS, RemoteError, RemoteObjectMissingError, RemoteUnavailableError, type Remote, type RemoteArea, type RemoteSpec, type SizedKey } from './remote.js';
 import { boolOption, intOption, refuseUnsupported } from './options.js';
 
 let tmpCounter = 0;
@@ -94,6 +94,18 @@ export class LocalRemote implements Remote {
       if (e.name.startsWith(TEMP_PREFIX)) await sweepIfStale(`${this.base}/${rel}`);
       else if (e.isDirectory()) await this.collect(rel, keys);
       else keys.push(rel);
+    }
+  }
+
+  async *listSized(prefix?: string): AsyncIterable<SizedKey[]> {
+    for await (const keys of this.list(prefix)) {
+      const page: SizedKey[] = [];
+      for (const key of keys) {
+        // A key gone since the listing (another gc) is simply not there any more.
+        const st = await fs.promises.stat(this.pathOf(key)).catch(() => undefined);
+        if (st?.isFile()) page.push({ key, size: st.size });
+      }
+      if (page.length > 0) yield page;
     }
   }
 

@@ -28,6 +28,11 @@ export type RemoteArea = 'objects' | 'runs';
 
 /** Each area's folder under the remote's root, as DVC 3 lays it out (its legacy odb is the root). */
 export const AREA_DIRS: Readonly<Record<RemoteArea, string>> = { objects: 'files/md5', runs: 'runs' };
+/** A listed key and the size of its object. */
+export interface SizedKey {
+  key: string;
+  size: number;
+}
 
 export interface Remote {
   readonly name: string;
@@ -46,6 +51,8 @@ export interface Remote {
    * the caller filters.
    */
   list(prefix?: string): AsyncIterable<string[]>;
+  /** `list` with each key's size in bytes, from the same listing calls (what `gc -c` reports). */
+  listSized?(prefix?: string): AsyncIterable<SizedKey[]>;
   exists(key: string): Promise<boolean>;
   /** Uploads a local file. Must not leave a partial object visible under `key` if it fails. */
   put(key: string, localPath: string, size: number): Promise<void>;

@@ -12,7 +12,7 @@ import { TroveError, isNodeError } from '../errors.js';
 import { areaBase, md5Base64Of, oidOf } from './keys.js';
 import { isTransientNetworkFailure, statusKind, unreachableError } from './network-errors.js';
 import { displayUrl } from './options.js';
-import { RemoteAuthError, RemoteError, RemoteObjectMissingError, RemoteUnavailableError, type Remote, type RemoteArea, type RemoteSpec } from './remote.js';
+import { RemoteAuthError, RemoteError, RemoteObjectMissingError, RemoteUnavailableError, type Remote, type RemoteArea, type RemoteSpec, type SizedKey } from './remote.js';
 import { readS3Settings, type S3Settings } from './s3-settings.js';
 
 type Sdk = typeof import('@aws-sdk/client-s3');
@@ -163,13 +163,17 @@ export class S3Remote implements Remote {
   }
 
   async *list(prefix = ''): AsyncIterable<string[]> {
+    for await (const page of this.listSized(prefix)) yield page.map((k) => k.key);
+  }
+
+  async *listSized(prefix = ''): AsyncIterable<SizedKey[]> {
     let token: string | undefined;
     do {
       const command = new this.sdk.ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.base + prefix, MaxKeys: 1000, ContinuationToken: token });
       const page = await this.client.send(command).catch((e: unknown) => {
         throw this.fail(e, 'list');
       });
-      const keys = (page.Contents ?? []).flatMap((o) => (o.Key?.startsWith(this.base) ? [o.Key.slice(this.base.length)] : []));
+      const keys = (page.Contents ?? []).flatMap((o) => (o.Key?.startsWith(this.base) ? [{ key: o.Key.slice(this.base.length), size: o.Size ?? 0 }] : []));
       if (keys.length > 0) yield keys;
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);

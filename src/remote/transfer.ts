@@ -167,6 +167,20 @@ export async function listAll(remote: Remote): Promise<string[]> {
   return out;
 }
 
+/** Every object key on the remote with its size in bytes (undefined when the backend lists no sizes). */
+export async function listAllSized(remote: Remote): Promise<Map<string, number | undefined>> {
+  const out = new Map<string, number | undefined>();
+  await withRetry(async () => {
+    out.clear();
+    if (remote.listSized) {
+      for await (const page of remote.listSized()) for (const { key, size } of page) if (isObjectKey(key)) out.set(key, size);
+    } else {
+      for await (const page of remote.list()) for (const k of page) if (isObjectKey(k)) out.set(k, undefined);
+    }
+  });
+  return out;
+}
+
 /** Test hook: dies by SIGKILL after this many objects, to test interrupted transfers for real. */
 const killAfter = Number(process.env.TROVE_FAULT_KILL_AFTER ?? 0);
 let transferredInProcess = 0;
@@ -221,6 +235,17 @@ export function uploadObjects(
   return transferEach(items, opts, async (item) => {
     await remote.put(item.key, item.path, item.size);
     return item.size;
+  });
+}
+
+/**
+ * Deletes objects from the remote, `jobs` at a time, retrying transient failures. Failures are
+ * collected, not thrown; a remote that fails as a whole (unreachable, denied) stops the rest.
+ */
+export function deleteObjects(remote: Remote, items: readonly { key: string; size?: number }[], opts: TransferOptions): Promise<TransferResult> {
+  return transferEach(items, opts, async (item) => {
+    await remote.delete(item.key);
+    return item.size ?? 0;
   });
 }
 

@@ -14,6 +14,7 @@
  */
 import { FileFormatError, MultiError, TroveError, throwCollected } from '../errors.js';
 import { gitPrefix, listTreeAt, readBlobsById, type TreeEntry } from '../git/revisions.js';
+import { listTreesAt } from '../git/tree-walk.js';
 import { ignore } from '../util/lazy-ignore.js';
 import { posixDirname } from '../util/posix-path.js';
 import { DVCIGNORE } from './dvcignore.js';
@@ -67,22 +68,79 @@ function baseName(p: string): string {
   return p.slice(p.lastIndexOf('/') + 1);
 }
 
-function readRevision(root: string, rev: string, wantPointers: boolean, wantLocks: boolean, opts: RevisionReadOptions): RevisionFiles {
+/**
+ * `revisionFilesAt` for many revisions, yielded in order, for the cost of a few git processes
+ * whatever their number: their trees are walked together (a directory that several revisions
+ * share is read once, see tree-walk.ts), and one `cat-file` reads the blobs of all of them (those
+ * not in `blobCache` already). What `gc -A` walks.
+ */
+export function* eachRevisionFiles(root: string, revs: readonly string[], opts: RevisionReadOptions = {}): Generator<[rev: string, files: RevisionFiles]> {
+  const prefix = gitPrefix(root);
+  const under = (dir: string) => {
+    const rel = `${dir}/`.slice(prefix.length);
+    const top = rel.split('/', 1)[0];
+    return top !== '.dvc' && top !== '.git';
+  };
+  const trees = listTreesAt(root, revs, {
+    descend: (dir) => prefix.startsWith(`${dir}/`) || (`${dir}/`.startsWith(prefix) && under(dir)),
+    wantName: (name) => isPointerFileName(name) || name === LOCK_FILE || name === DVCIGNORE,
+  });
+  const listed = trees.map((entries) => keepEntries(entries, prefix));
+  const cache = opts.blobCache ?? new Map<string, string>();
+  readMissing(root, listed.flat(), cache);
+  const parsed = new Map<string, PointerFile | LockedOutput[]>();
+  for (let i = 0; i < revs.length; i++) yield [revs[i]!, parseRevision(revs[i]!, listed[i]!, true, true, { ...opts, blobCache: cache }, parsed)];
+}
+
+type Entry = TreeEntry & { rel: string };
+
+/** The pointer, lock and .dvcignore files of `rev` below the DVC root, sorted by path. */
+function listRevision(root: string, rev: string, wantPointers: boolean, wantLocks: boolean): Entry[] {
   const prefix = gitPrefix(root);
   const wanted = (name: string) => (wantPointers && isPointerFileName(name)) || (wantLocks && name === LOCK_FILE) || name === DVCIGNORE;
-  const entries: (TreeEntry & { rel: string })[] = [];
-  for (const e of listTreeAt(root, rev, (p) => p.startsWith(prefix) && wanted(baseName(p)))) {
+  return keepEntries(listTreeAt(root, rev, (p) => p.startsWith(prefix) && wanted(baseName(p))), prefix);
+}
+
+/** Files below the DVC root `prefix`, outside its `.dvc/` and `.git/`, symbolic links left out, sorted. */
+function keepEntries(listed: readonly TreeEntry[], prefix: string): Entry[] {
+  const entries: Entry[] = [];
+  for (const e of listed) {
+    if (!e.path.startsWith(prefix)) continue;
     const rel = e.path.slice(prefix.length);
     const top = rel.split('/', 1)[0];
     if (top === '.dvc' || top === '.git' || e.mode === '120000') continue;
     entries.push({ ...e, rel });
   }
   // Sorted as the workspace's collectPointerFiles sorts (ls-tree's byte order differs beyond the BMP).
-  entries.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+  return entries.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+}
 
-  const cache = opts.blobCache ?? new Map<string, string>();
+/** Reads into `cache` the blobs of `entries` it lacks, with one git process. */
+function readMissing(root: string, entries: readonly Entry[], cache: Map<string, string>): void {
   const toRead = entries.filter((e) => !cache.has(e.oid)).map((e) => e.oid);
   if (toRead.length > 0) for (const [oid, bytes] of readBlobsById(root, toRead)) cache.set(oid, bytes.toString('utf8'));
+}
+
+function readRevision(root: string, rev: string, wantPointers: boolean, wantLocks: boolean, opts: RevisionReadOptions): RevisionFiles {
+  const entries = listRevision(root, rev, wantPointers, wantLocks);
+  const cache = opts.blobCache ?? new Map<string, string>();
+  readMissing(root, entries, cache);
+  return parseRevision(rev, entries, wantPointers, wantLocks, { ...opts, blobCache: cache });
+}
+
+/**
+ * Parses the listed files of `rev`, whose blobs `opts.blobCache` holds. `parsed` (blob and path ->
+ * result) lets a walk over many revisions parse a file that many of them share once.
+ */
+function parseRevision(
+  rev: string,
+  entries: readonly Entry[],
+  wantPointers: boolean,
+  wantLocks: boolean,
+  opts: RevisionReadOptions,
+  parsed?: Map<string, PointerFile | LockedOutput[]>,
+): RevisionFiles {
+  const cache = opts.blobCache!;
   const textOf = (e: TreeEntry) => cache.get(e.oid) ?? '';
 
   const ignores = new RevisionIgnore(entries.filter((e) => baseName(e.rel) === DVCIGNORE).map((e) => [posixDirname(e.rel), textOf(e)]));
@@ -99,15 +157,21 @@ function readRevision(root: string, rev: string, wantPointers: boolean, wantLock
     const name = baseName(e.rel);
     if (name === DVCIGNORE || ignores.ignored(e.rel)) continue;
     const label = revisionLabel(rev, e.rel);
+    const key = `${e.oid}\0${e.rel}`;
+    const known = parsed?.get(key);
     if (wantPointers && isPointerFileName(name)) {
       try {
-        pointerFiles.push(PointerFile.parse(textOf(e), e.rel));
+        const pf = (known as PointerFile | undefined) ?? PointerFile.parse(textOf(e), e.rel);
+        parsed?.set(key, pf);
+        pointerFiles.push(pf);
       } catch (err) {
         report(relabel(err, e.rel, label));
       }
     } else if (wantLocks && name === LOCK_FILE) {
       try {
-        lockedOutputs.push(...parseLockedOutputs(textOf(e), e.rel, label));
+        const outs = (known as LockedOutput[] | undefined) ?? parseLockedOutputs(textOf(e), e.rel, label);
+        parsed?.set(key, outs);
+        lockedOutputs.push(...outs);
       } catch (err) {
         report(err);
       }
