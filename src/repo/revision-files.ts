@@ -41,6 +41,57 @@ export interface RevisionFiles {
   pointerFiles: PointerFile[];
   /** The outputs every `dvc.lock` of the revision records, lock files sorted by path. */
   lockedOutputs: LockedOutput[];
+  /**
+   * With `pipelineTexts`: the text of every `dvc.yaml` and `dvc.lock` of the revision, and of each
+   * `params.yaml` beside a `dvc.yaml` (its default vars), by path; nothing is parsed.
+   */
+  pipelineTexts?: Map<string, string>;
+}
+
+/** The DVC files of one revision's tree, listed with one `git ls-tree` and not yet read. */
+export interface RevisionTree {
+  rev: string;
+  /** Pointer files, lock files, dvc.yaml, params.yaml and .dvcignore files, sorted by path. */
+  entries: (TreeEntry & { rel: string })[];
+}
+
+const PIPELINE_FILES = new Set([LOCK_FILE, 'dvc.yaml', 'params.yaml']);
+
+export interface ListRevisionOptions {
+  /** Where the DVC root sits in the git tree (`gitPrefix`), when the caller knows it without asking git. */
+  prefix?: string;
+  /** List pointer files (default true). */
+  pointers?: boolean;
+  /** List lock files (default true). */
+  locks?: boolean;
+  /** List dvc.yaml and params.yaml files too. */
+  pipeline?: boolean;
+}
+
+/** Lists the DVC files of `rev`, with one `git ls-tree`; `.dvcignore` files always. */
+export function listRevisionTree(root: string, rev: string, opts: ListRevisionOptions = {}): RevisionTree {
+  const prefix = opts.prefix ?? gitPrefix(root);
+  const pointers = opts.pointers ?? true;
+  const locks = opts.locks ?? true;
+  const entries: (TreeEntry & { rel: string })[] = [];
+  const wanted = (name: string) =>
+    (pointers && isPointerFileName(name)) || (locks && name === LOCK_FILE) || (opts.pipeline === true && PIPELINE_FILES.has(name)) || name === DVCIGNORE;
+  for (const e of listTreeAt(root, rev, (p) => p.startsWith(prefix) && wanted(baseName(p)))) {
+    const rel = e.path.slice(prefix.length);
+    const top = rel.split('/', 1)[0];
+    if (top === '.dvc' || top === '.git' || e.mode === '120000') continue;
+    entries.push({ ...e, rel });
+  }
+  // Sorted as the workspace's collectPointerFiles sorts (ls-tree's byte order differs beyond the BMP).
+  entries.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+  return { rev, entries };
+}
+
+/** Reads the files of several listed revisions into `blobCache` with one `git cat-file`. */
+export function readRevisionTrees(root: string, trees: readonly RevisionTree[], blobCache: Map<string, string>): void {
+  const toRead = new Set<string>();
+  for (const t of trees) for (const e of t.entries) if (!blobCache.has(e.oid)) toRead.add(e.oid);
+  if (toRead.size > 0) for (const [oid, bytes] of readBlobsById(root, toRead)) blobCache.set(oid, bytes.toString('utf8'));
 }
 
 /** The pointer files and locked outputs of `rev`, with one listing and one batch read. */
@@ -68,22 +119,27 @@ function baseName(p: string): string {
 }
 
 function readRevision(root: string, rev: string, wantPointers: boolean, wantLocks: boolean, opts: RevisionReadOptions): RevisionFiles {
-  const prefix = gitPrefix(root);
-  const wanted = (name: string) => (wantPointers && isPointerFileName(name)) || (wantLocks && name === LOCK_FILE) || name === DVCIGNORE;
-  const entries: (TreeEntry & { rel: string })[] = [];
-  for (const e of listTreeAt(root, rev, (p) => p.startsWith(prefix) && wanted(baseName(p)))) {
-    const rel = e.path.slice(prefix.length);
-    const top = rel.split('/', 1)[0];
-    if (top === '.dvc' || top === '.git' || e.mode === '120000') continue;
-    entries.push({ ...e, rel });
-  }
-  // Sorted as the workspace's collectPointerFiles sorts (ls-tree's byte order differs beyond the BMP).
-  entries.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
-
+  const tree = listRevisionTree(root, rev, { pointers: wantPointers, locks: wantLocks });
   const cache = opts.blobCache ?? new Map<string, string>();
-  const toRead = entries.filter((e) => !cache.has(e.oid)).map((e) => e.oid);
-  if (toRead.length > 0) for (const [oid, bytes] of readBlobsById(root, toRead)) cache.set(oid, bytes.toString('utf8'));
-  const textOf = (e: TreeEntry) => cache.get(e.oid) ?? '';
+  readRevisionTrees(root, [tree], cache);
+  return parseRevisionTree(tree, cache, { ...opts, pointers: wantPointers, locks: wantLocks });
+}
+
+export interface ParseRevisionOptions extends RevisionReadOptions {
+  /** Parse the pointer files (default true). */
+  pointers?: boolean;
+  /** Parse the lock files into `lockedOutputs` (default true). */
+  locks?: boolean;
+  /** Hand back the pipeline files unparsed, in `pipelineTexts`. */
+  pipelineTexts?: boolean;
+}
+
+/** Parses a listed revision whose files `readRevisionTrees` has put in `blobCache`. */
+export function parseRevisionTree(tree: RevisionTree, blobCache: Map<string, string>, opts: ParseRevisionOptions = {}): RevisionFiles {
+  const { rev, entries } = tree;
+  const wantPointers = opts.pointers ?? true;
+  const wantLocks = opts.locks ?? true;
+  const textOf = (e: TreeEntry) => blobCache.get(e.oid) ?? '';
 
   const ignores = new RevisionIgnore(entries.filter((e) => baseName(e.rel) === DVCIGNORE).map((e) => [posixDirname(e.rel), textOf(e)]));
   const problems: TroveError[] = [];
@@ -95,10 +151,12 @@ function readRevision(root: string, rev: string, wantPointers: boolean, wantLock
 
   const pointerFiles: PointerFile[] = [];
   const lockedOutputs: LockedOutput[] = [];
+  const pipelineTexts = opts.pipelineTexts ? new Map<string, string>() : undefined;
   for (const e of entries) {
     const name = baseName(e.rel);
     if (name === DVCIGNORE || ignores.ignored(e.rel)) continue;
     const label = revisionLabel(rev, e.rel);
+    if (PIPELINE_FILES.has(name)) pipelineTexts?.set(e.rel, textOf(e));
     if (wantPointers && isPointerFileName(name)) {
       try {
         pointerFiles.push(PointerFile.parse(textOf(e), e.rel));
@@ -114,7 +172,7 @@ function readRevision(root: string, rev: string, wantPointers: boolean, wantLock
     }
   }
   throwCollected(problems, 'FILE_FORMAT', (n) => `${n} malformed files at revision ${revisionLabel(rev, '').slice(0, -1)}`, 'fix the files in a new commit, or skip that revision');
-  return { pointerFiles, lockedOutputs };
+  return pipelineTexts ? { pointerFiles, lockedOutputs, pipelineTexts } : { pointerFiles, lockedOutputs };
 }
 
 /** The same error, naming `label` (`rev:path`) where it named `relPath`. */
