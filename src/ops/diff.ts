@@ -20,6 +20,7 @@ import { BadRevisionError, hasHead, namedRevisions } from '../git/revisions.js';
 import type { HashKind } from '../hash/md5.js';
 import { listRevisionTree, readRevisionTrees, type RevisionTree } from '../repo/revision-files.js';
 import type { Repo } from '../repo/repo.js';
+import { diffTreeTexts, parseTree, sortTreeEntries, type TreeChange, type TreeEntry } from '../objects/tree.js';
 import { compareCodePoints } from '../util/py-json.js';
 import type { OpIo } from './io.js';
 import {
@@ -29,7 +30,6 @@ import {
   repoGitPrefix,
   revisionOutputs,
   type DeclaredOutput,
-  type OutputFile,
   type VersionOutput,
 } from './version-outputs.js';
 
@@ -142,31 +142,15 @@ export async function diff(repo: Repo, opts: DiffOptions, io: OpIo): Promise<Dif
   const [a, b] = sides as [Side, Side];
 
   const files = await directoryFiles(repo, a, b, relevant, io);
-  const old = entriesOf(a.outputs, files.of(a));
-  const neu = entriesOf(b.outputs, files.of(b));
   const inRoots = (p: string) => !roots || roots.some((r) => p === r || p.startsWith(`${r}/`));
-  // Inside a directory whose files one side cannot list, only the directory itself is compared.
-  const hidden = (e: Entry) => e.inner !== '' && files.unknown.has(e.output.path);
-
-  let added: string[] = [];
-  let deleted: string[] = [];
-  const modified: string[] = [];
-  for (const [p, o] of old) {
-    if (!inRoots(p) || hidden(o)) continue;
-    const n = neu.get(p);
-    if (!n || hidden(n)) deleted.push(p);
-    else if (n.hash !== o.hash || n.kind !== o.kind || n.isDir !== o.isDir) modified.push(p);
-  }
-  for (const [p, n] of neu) {
-    if (!inRoots(p) || hidden(n)) continue;
-    const o = old.get(p);
-    if (!o || hidden(o)) added.push(p);
-  }
+  const { old, neu, modified } = changes(a, b, files, inRoots);
+  let added = [...neu.keys()].filter((p) => !old.has(p));
+  let deleted = [...old.keys()].filter((p) => !neu.has(p));
 
   // Renames, as dvc_data pairs them: each addition, in key order, takes the first deletion in key
   // order with the same hash (name and value).
-  added.sort(compareKeys);
-  deleted.sort(compareKeys);
+  added = sortKeys(added);
+  deleted = sortKeys(deleted);
   const byHash = new Map<string, string[]>();
   for (const p of deleted) {
     const id = identity(old.get(p)!);
@@ -269,9 +253,12 @@ function rootsNamed(outputs: readonly Pick<VersionOutput, 'path' | 'pointerFile'
   return outputs.filter((o) => o.pointerFile === p || isStage(o.stage) || o.path.startsWith(`${p}/`)).map((o) => o.path);
 }
 
+/** A directory's files as one side knows them: the text of its manifest, or the workspace's entries. */
+type Files = { text: string } | { entries: readonly TreeEntry[] };
+
 interface DirectoryFiles {
   /** The files of each side's directory outputs that need comparing. */
-  of(side: Side): (o: VersionOutput) => OutputFile[] | undefined;
+  of(side: Side): (o: VersionOutput) => Files | undefined;
   /** Output paths whose files one side could not list. */
   unknown: Set<string>;
 }
@@ -294,20 +281,12 @@ async function directoryFiles(repo: Repo, a: Side, b: Side, relevant: (p: string
     const same = sameIn(other);
     wanted.set(side, side.outputs.filter((o) => isDirOutput(o) && relevant(o.path) && !same(o)));
   }
-  const read = (o: VersionOutput) => {
-    try {
-      return repo.cache.tryReadTree(o.hash, o.kind);
-    } catch (e) {
-      if (!(e instanceof TroveError)) throw e;
-      return undefined;
-    }
-  };
   const missing: { side: Side; output: VersionOutput }[] = [];
-  for (const [side, outs] of wanted) for (const o of outs) if (!o.files && !read(o)) missing.push({ side, output: o });
+  for (const [side, outs] of wanted) for (const o of outs) if (!o.files && !repo.cache.has(o.hash, o.kind)) missing.push({ side, output: o });
   const reasons = missing.length > 0 ? await fetchMissingManifests(repo, missing.map((m) => m.output), io) : new Map<string, string>();
   const unknown = new Set<string>();
   for (const { side, output } of missing) {
-    if (read(output)) continue;
+    if (repo.cache.has(output.hash, output.kind)) continue;
     unknown.add(output.path);
     const reason = reasons.get(output.hash) ?? 'it could not be read';
     io.reporter.warn(`the files of '${output.path}/' at ${side.name} are not compared: its directory object ${output.hash} is not in the cache, and ${reason}`);
@@ -315,7 +294,12 @@ async function directoryFiles(repo: Repo, a: Side, b: Side, relevant: (p: string
   return {
     of(side) {
       const outs = new Set(wanted.get(side));
-      return (o) => (outs.has(o) && !unknown.has(o.path) ? (o.files ?? read(o)) : undefined);
+      return (o) => {
+        if (!outs.has(o) || unknown.has(o.path)) return undefined;
+        if (o.files) return { entries: o.files };
+        const text = repo.cache.readTreeText(o.hash, o.kind);
+        return text === undefined ? undefined : { text };
+      };
     },
     unknown,
   };
@@ -342,15 +326,95 @@ async function fetchMissingManifests(repo: Repo, outputs: VersionOutput[], io: O
   return reasons;
 }
 
-function entriesOf(outputs: readonly VersionOutput[], filesOf: (o: VersionOutput) => OutputFile[] | undefined): Map<string, Entry> {
-  const m = new Map<string, Entry>();
-  for (const o of outputs) {
-    m.set(o.path, { hash: o.hash, kind: o.kind, isDir: isDirOutput(o), output: o, inner: '', size: o.size });
-    const files = filesOf(o);
-    if (!files) continue;
-    for (const f of files) m.set(`${o.path}/${f.relpath}`, { hash: f.md5, kind: o.kind, isDir: false, output: o, inner: f.relpath, size: f.size });
+/**
+ * The entries that differ between the sides: `old` and `neu` hold the changed entries of each side
+ * by path (modified ones in both), `modified` lists the paths present on both sides. Outputs with
+ * the same hash on both sides are skipped whole; the files of two versions of a directory are
+ * compared by merging their sorted lists, so unchanged files cost one string comparison each.
+ */
+function changes(a: Side, b: Side, files: DirectoryFiles, inRoots: (p: string) => boolean): { old: Map<string, Entry>; neu: Map<string, Entry>; modified: string[] } {
+  const old = new Map<string, Entry>();
+  const neu = new Map<string, Entry>();
+  const aOut = new Map(a.outputs.map((o) => [o.path, o]));
+  const bOut = new Map(b.outputs.map((o) => [o.path, o]));
+  const [aFiles, bFiles] = [files.of(a), files.of(b)];
+  const keep = (m: Map<string, Entry>, p: string, o: VersionOutput, inner: string, hash: string) => {
+    if (!inRoots(p)) return;
+    const isDir = inner === '' && isDirOutput(o);
+    const size = inner === '' ? o.size : o.fileSize?.(inner);
+    m.set(p, { hash, kind: o.kind, isDir, output: o, inner, size });
+  };
+  for (const p of new Set([...aOut.keys(), ...bOut.keys()])) {
+    const oa = aOut.get(p);
+    const ob = bOut.get(p);
+    if (oa && ob && oa.hash === ob.hash && oa.kind === ob.kind) continue;
+    if (oa) keep(old, p, oa, '', oa.hash);
+    if (ob) keep(neu, p, ob, '', ob.hash);
+    if (files.unknown.has(p)) continue;
+    const fa = oa && aFiles(oa);
+    const fb = ob && bFiles(ob);
+    // DVC 2 (md5-dos2unix) against DVC 3 (md5) hashes: every file differs, even with the same value.
+    const sameKind = !oa || !ob || oa.kind === ob.kind;
+    for (const c of fileChanges(fa, fb, `${p}/`, !sameKind)) {
+      if (c.a !== undefined) keep(old, `${p}/${c.relpath}`, oa!, c.relpath, c.a);
+      if (c.b !== undefined) keep(neu, `${p}/${c.relpath}`, ob!, c.relpath, c.b);
+    }
   }
-  return m;
+  // Outputs that overlap across the sides (a directory on one, a file inside it on the other)
+  // put one path on both sides: unchanged when the entries agree.
+  const modified: string[] = [];
+  for (const [p, o] of old) {
+    const n = neu.get(p);
+    if (!n) continue;
+    if (n.hash === o.hash && n.kind === o.kind && n.isDir === o.isDir) {
+      old.delete(p);
+      neu.delete(p);
+    } else modified.push(p);
+  }
+  return { old, neu, modified };
+}
+
+/**
+ * The files that differ between two versions of a directory (or all of one side's, when the other
+ * has none), with their md5 on each side; with `keepEqual`, the files on both sides too. Two
+ * manifests are compared by their text; anything else by merging the relpath-sorted entry lists.
+ */
+function fileChanges(a: Files | undefined, b: Files | undefined, where: string, keepEqual: boolean): TreeChange[] {
+  if (a && b && 'text' in a && 'text' in b && !keepEqual) {
+    const fast = diffTreeTexts(a.text, b.text);
+    if (fast) return fast;
+  }
+  const entries = (f: Files | undefined) => (!f ? [] : 'entries' in f ? f.entries : parseTree(f.text, where));
+  const [xs, ys] = [sorted(entries(a)), sorted(entries(b))];
+  const out: TreeChange[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < xs.length || j < ys.length) {
+    const x = xs[i];
+    const y = ys[j];
+    const c = x === undefined ? 1 : y === undefined ? -1 : x.relpath === y.relpath ? 0 : compareCodePoints(x.relpath, y.relpath);
+    if (c === 0) {
+      if (keepEqual || x!.md5 !== y!.md5) out.push({ relpath: x!.relpath, a: x!.md5, b: y!.md5 });
+      i++;
+      j++;
+    } else if (c < 0) {
+      out.push({ relpath: x!.relpath, a: x!.md5, b: undefined });
+      i++;
+    } else {
+      out.push({ relpath: y!.relpath, a: undefined, b: y!.md5 });
+      j++;
+    }
+  }
+  return out;
+}
+
+function sorted(entries: readonly TreeEntry[]): readonly TreeEntry[] {
+  return isSorted(entries) ? entries : sortTreeEntries([...entries]);
+}
+
+function isSorted(entries: readonly TreeEntry[]): boolean {
+  for (let i = 1; i < entries.length; i++) if (compareCodePoints(entries[i - 1]!.relpath, entries[i]!.relpath) > 0) return false;
+  return true;
 }
 
 /** What a rename must keep: the hash's name and value. */
@@ -358,15 +422,18 @@ function identity(e: Entry): string {
   return `${e.kind}:${e.hash}`;
 }
 
-/** dvc_data's key order: paths compared part by part (`a/b` before `a-b`), parts by code point. */
-function compareKeys(x: string, y: string): number {
-  const a = x.split('/');
-  const b = y.split('/');
-  for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    const c = compareCodePoints(a[i]!, b[i]!);
-    if (c !== 0) return c;
-  }
-  return a.length - b.length;
+/** Sorted in dvc_data's key order: paths compared part by part (`a/b` before `a-b`), parts by code point. */
+function sortKeys(paths: readonly string[]): string[] {
+  const keyed = paths.map((p) => ({ p, parts: p.split('/') }));
+  keyed.sort((x, y) => {
+    const [a, b] = [x.parts, y.parts];
+    for (let i = 0; i < Math.min(a.length, b.length); i++) {
+      const c = compareCodePoints(a[i]!, b[i]!);
+      if (c !== 0) return c;
+    }
+    return a.length - b.length;
+  });
+  return keyed.map((k) => k.p);
 }
 
 function shown(p: string, e: Entry): string {

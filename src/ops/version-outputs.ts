@@ -11,20 +11,13 @@ import path from 'node:path';
 import { FileFormatError, TroveError } from '../errors.js';
 import { gitPrefix, readBlobsAt } from '../git/revisions.js';
 import type { HashKind } from '../hash/md5.js';
+import type { TreeEntry } from '../objects/tree.js';
 import type { PointerOut } from '../repo/pointer-file.js';
 import { parseRevisionTree, revisionLabel, type RevisionTree } from '../repo/revision-files.js';
 import type { Repo } from '../repo/repo.js';
 import { isDirOid } from '../util/cache-layout.js';
 import { posixDirname, posixJoin, toPosix } from '../util/posix-path.js';
 import type { OpIo } from './io.js';
-
-/** One file of a directory output. */
-export interface OutputFile {
-  relpath: string;
-  md5: string;
-  /** Bytes, when known without asking the cache (the workspace's files). */
-  size?: number;
-}
 
 export interface VersionOutput {
   /** Repo-relative posix path. */
@@ -34,8 +27,10 @@ export interface VersionOutput {
   kind: HashKind;
   /** The recorded (or, in the workspace, current) size in bytes. */
   size?: number;
-  /** The directory's files, when they are already known (the workspace's walk). */
-  files?: OutputFile[];
+  /** The directory's files, sorted as in a manifest, when they are already known (the workspace's walk). */
+  files?: readonly TreeEntry[];
+  /** A file's size in bytes, when known without asking the cache (the workspace's files). */
+  fileSize?: (relpath: string) => number | undefined;
   /** The pointer file that records it. */
   pointerFile?: string;
   /** The stage that records it: its dvc.yaml and name. */
@@ -149,8 +144,9 @@ export async function hashWorkspaceOutputs(repo: Repo, declared: readonly Declar
     if (!built) continue;
     const where = d.pointerFile ? { pointerFile: d.pointerFile } : { stage: d.stage! };
     if (built.type === 'dir') {
-      const files = built.files.map((f) => ({ relpath: f.rel, md5: f.md5, size: f.stat.size }));
-      outputs.push({ path: d.out.repoPath, hash: built.oid, kind: d.out.hashName, size: built.size, files, ...where });
+      let sizes: Map<string, number> | undefined;
+      const fileSize = (rel: string) => (sizes ??= new Map(built.files.map((f) => [f.rel, f.stat.size]))).get(rel);
+      outputs.push({ path: d.out.repoPath, hash: built.oid, kind: d.out.hashName, size: built.size, files: built.entries, fileSize, ...where });
     } else {
       outputs.push({ path: d.out.repoPath, hash: built.md5, kind: d.out.hashName, size: built.size, ...where });
     }
