@@ -28,16 +28,18 @@ export function registerDiff(program: Command): Command {
     .addHelpText(
       'after',
       `
-Every tracked output is compared (pointer files and dvc.lock stage outputs; not cache: false
-outputs), and so is every file inside a tracked directory: a directory is listed as 'dir/' when
-its hash changed, then the files inside it that changed. A file added with the same content as
-a deleted one is a rename. Revisions are read from git without checking them out, and directory
-contents from their manifest in the cache (fetched from the default remote when the cache lacks
-it). The workspace is hashed, but a file that did not change since it was last hashed is not
-read again.
+Compared: every cached output (of pointer files, and of stages in dvc.lock;
+not cache: false outputs) and every file inside a tracked directory. A
+directory is listed as 'dir/' when its hash changed, followed by the files in
+it that changed. A file added with the same content as a deleted one is a
+rename. Revisions are read from git without checking them out; a directory's
+files come from its manifest in the cache, fetched from the default remote
+when the cache lacks it. The workspace is hashed, except files unchanged
+since they were last hashed.
 
-"Not in cache" (only when comparing with the workspace by default, as DVC does): a changed
-entry whose old version is not in the cache, so checkout could not bring it back.
+"Not in cache" (only with the workspace as the default new side, as in DVC):
+a changed entry whose old version the cache lacks, so checkout could not
+bring it back.
 
 Put the revisions before --targets, which takes every word after it.
 
