@@ -102,9 +102,8 @@ interface Entry {
 }
 
 interface Side {
+  /** `workspace`, or the revision as the user named it. */
   name: string;
-  /** The commit's tree, undefined for the workspace. */
-  tree?: RevisionTree;
   outputs: VersionOutput[];
 }
 
@@ -130,9 +129,8 @@ export async function diff(repo: Repo, opts: DiffOptions, io: OpIo): Promise<Dif
 
   // The workspace is hashed after targets are known, so that only what they name is hashed.
   const declared = aRev === WORKSPACE || bRev === WORKSPACE ? await declaredWorkspaceOutputs(repo) : [];
-  const revisionSide = async (name: string): Promise<Side> => ({ name, tree: trees.get(name)!, outputs: await revisionOutputs(repo, trees.get(name)!, blobs) });
   const sides: Side[] = [];
-  for (const name of [aRev, bRev]) sides.push(name === WORKSPACE ? { name, outputs: [] } : await revisionSide(name));
+  for (const name of [aRev, bRev]) sides.push({ name, outputs: name === WORKSPACE ? [] : await revisionOutputs(repo, trees.get(name)!, blobs) });
 
   const roots = opts.targets && opts.targets.length > 0 ? targetRoots(repo, opts.targets, sides, declared) : undefined;
   const relevant = (p: string) => !roots || roots.some((r) => r === p || r.startsWith(`${p}/`) || p.startsWith(`${r}/`));
