@@ -1,4 +1,5 @@
 // `npm run bench [-- big many tiny version remote pipeline gc]`: trove against the physical limits of this machine
+// `npm run bench [-- big many tiny version remote pipeline diff]`: trove against the physical limits of this machine
 // (md5sum, find, cp -al, node start-up; for remotes, cp -a and a plain AWS SDK loop against s3rver,
 // see remote.mjs), measured in the same run, printed as ratios; beside DVC 3.22.1's figures for the
 // same workloads on this kind of machine (shared/DVC-BASELINE.md).
@@ -7,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freshRepo, makeBigFile, makeFiles, median, peakMiB, sh, timeMedian, timeOnce, trove, TROVE } from './lib.mjs';
 import { benchGc } from './gc.mjs';
+import { benchDiff } from './diff.mjs';
 import { benchPipeline } from './pipeline.mjs';
 import { benchRemote } from './remote.mjs';
 
@@ -138,6 +140,7 @@ if (want('tiny')) benchTiny();
 if (want('remote')) await benchRemote({ root: ROOT, row, memRow });
 if (want('pipeline')) await benchPipeline({ root: ROOT, row });
 if (want('gc')) await benchGc({ root: ROOT, row });
+if (want('diff')) await benchDiff({ root: ROOT, row });
 fs.writeFileSync(path.join(ROOT, 'results.json'), JSON.stringify({ date: new Date().toISOString(), rows }, null, 2));
 // The same figures as a Markdown table, for docs/benchmarks.md.
 const f = (x, d = 3) => (x === undefined ? '' : x.toFixed(d));

@@ -145,6 +145,11 @@ export function namedRevisions(root: string, sel: RevisionSelection): NamedRevis
   return [...bySha].map(([sha, group]) => ({ sha, name: group.join(',') }));
 }
 
+/** Whether HEAD names a commit (false in a repository without commits, or on an unborn branch). */
+export function hasHead(root: string): boolean {
+  return batchCheck(root, ['HEAD^{commit}']).size > 0;
+}
+
 /**
  * Resolves revisions to commit shas, in order (duplicates resolve to the same sha), with one
  * `cat-file --batch-check`. A name that only exists on a remote (`feature` for `origin/feature`)

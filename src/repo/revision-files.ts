@@ -42,6 +42,88 @@ export interface RevisionFiles {
   pointerFiles: PointerFile[];
   /** The outputs every `dvc.lock` of the revision records, lock files sorted by path. */
   lockedOutputs: LockedOutput[];
+  /**
+   * With `pipelineTexts`: the text of every `dvc.yaml` and `dvc.lock` of the revision, and of each
+   * `params.yaml` beside a `dvc.yaml` (its default vars), by path; nothing is parsed.
+   */
+  pipelineTexts?: Map<string, string>;
+}
+
+/** The DVC files of one revision's tree, listed with one `git ls-tree` and not yet read. */
+export interface RevisionTree {
+  rev: string;
+  /** Pointer files, lock files, dvc.yaml, params.yaml and .dvcignore files, sorted by path. */
+  entries: Entry[];
+}
+
+const PIPELINE_FILES = new Set([LOCK_FILE, 'dvc.yaml', 'params.yaml']);
+
+export interface ListRevisionOptions {
+  /** Where the DVC root sits in the git tree (`gitPrefix`), when the caller knows it without asking git. */
+  prefix?: string;
+  /** List pointer files (default true). */
+  pointers?: boolean;
+  /** List lock files (default true). */
+  locks?: boolean;
+  /** List dvc.yaml and params.yaml files too. */
+  pipeline?: boolean;
+}
+
+type Entry = TreeEntry & { rel: string };
+
+/** Lists the DVC files of `rev`, with one `git ls-tree`; `.dvcignore` files always. */
+export function listRevisionTree(root: string, rev: string, opts: ListRevisionOptions = {}): RevisionTree {
+  const prefix = opts.prefix ?? gitPrefix(root);
+  const pointers = opts.pointers ?? true;
+  const locks = opts.locks ?? true;
+  const wanted = (name: string) =>
+    (pointers && isPointerFileName(name)) || (locks && name === LOCK_FILE) || (opts.pipeline === true && PIPELINE_FILES.has(name)) || name === DVCIGNORE;
+  return { rev, entries: keepEntries(listTreeAt(root, rev, (p) => p.startsWith(prefix) && wanted(baseName(p))), prefix) };
+}
+
+/** Files below the DVC root `prefix`, outside its `.dvc/` and `.git/`, symbolic links left out, sorted. */
+function keepEntries(listed: readonly TreeEntry[], prefix: string): Entry[] {
+  const entries: Entry[] = [];
+  for (const e of listed) {
+    if (!e.path.startsWith(prefix)) continue;
+    const rel = e.path.slice(prefix.length);
+    const top = rel.split('/', 1)[0];
+    if (top === '.dvc' || top === '.git' || e.mode === '120000') continue;
+    entries.push({ ...e, rel });
+  }
+  // Sorted as the workspace's collectPointerFiles sorts (ls-tree's byte order differs beyond the BMP).
+  return entries.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+}
+
+/** Reads the files of several listed revisions into `blobCache` with one `git cat-file`. */
+export function readRevisionTrees(root: string, trees: readonly RevisionTree[], blobCache: Map<string, string>): void {
+  const toRead = new Set<string>();
+  for (const t of trees) for (const e of t.entries) if (!blobCache.has(e.oid)) toRead.add(e.oid);
+  if (toRead.size > 0) for (const [oid, bytes] of readBlobsById(root, toRead)) blobCache.set(oid, bytes.toString('utf8'));
+}
+
+/**
+ * `revisionFilesAt` for many revisions, yielded in order, for the cost of a few git processes
+ * whatever their number: their trees are walked together (a directory that several revisions
+ * share is read once, see tree-walk.ts), and one `cat-file` reads the blobs of all of them (those
+ * not in `blobCache` already). A file that many revisions share is parsed once. What `gc -A` walks.
+ */
+export function* eachRevisionFiles(root: string, revs: readonly string[], opts: RevisionReadOptions = {}): Generator<[rev: string, files: RevisionFiles]> {
+  const prefix = gitPrefix(root);
+  const under = (dir: string) => {
+    const rel = `${dir}/`.slice(prefix.length);
+    const top = rel.split('/', 1)[0];
+    return top !== '.dvc' && top !== '.git';
+  };
+  const listed = listTreesAt(root, revs, {
+    descend: (dir) => prefix.startsWith(`${dir}/`) || (`${dir}/`.startsWith(prefix) && under(dir)),
+    wantName: (name) => isPointerFileName(name) || name === LOCK_FILE || name === DVCIGNORE,
+  });
+  const trees = listed.map((entries, i) => ({ rev: revs[i]!, entries: keepEntries(entries, prefix) }));
+  const cache = opts.blobCache ?? new Map<string, string>();
+  readRevisionTrees(root, trees, cache);
+  const parsed = new Map<string, PointerFile | LockedOutput[]>();
+  for (const t of trees) yield [t.rev, parseRevisionTree(t, cache, opts, parsed)];
 }
 
 /** The pointer files and locked outputs of `rev`, with one listing and one batch read. */
@@ -68,80 +150,36 @@ function baseName(p: string): string {
   return p.slice(p.lastIndexOf('/') + 1);
 }
 
-/**
- * `revisionFilesAt` for many revisions, yielded in order, for the cost of a few git processes
- * whatever their number: their trees are walked together (a directory that several revisions
- * share is read once, see tree-walk.ts), and one `cat-file` reads the blobs of all of them (those
- * not in `blobCache` already). What `gc -A` walks.
- */
-export function* eachRevisionFiles(root: string, revs: readonly string[], opts: RevisionReadOptions = {}): Generator<[rev: string, files: RevisionFiles]> {
-  const prefix = gitPrefix(root);
-  const under = (dir: string) => {
-    const rel = `${dir}/`.slice(prefix.length);
-    const top = rel.split('/', 1)[0];
-    return top !== '.dvc' && top !== '.git';
-  };
-  const trees = listTreesAt(root, revs, {
-    descend: (dir) => prefix.startsWith(`${dir}/`) || (`${dir}/`.startsWith(prefix) && under(dir)),
-    wantName: (name) => isPointerFileName(name) || name === LOCK_FILE || name === DVCIGNORE,
-  });
-  const listed = trees.map((entries) => keepEntries(entries, prefix));
-  const cache = opts.blobCache ?? new Map<string, string>();
-  readMissing(root, listed.flat(), cache);
-  const parsed = new Map<string, PointerFile | LockedOutput[]>();
-  for (let i = 0; i < revs.length; i++) yield [revs[i]!, parseRevision(revs[i]!, listed[i]!, true, true, { ...opts, blobCache: cache }, parsed)];
-}
-
-type Entry = TreeEntry & { rel: string };
-
-/** The pointer, lock and .dvcignore files of `rev` below the DVC root, sorted by path. */
-function listRevision(root: string, rev: string, wantPointers: boolean, wantLocks: boolean): Entry[] {
-  const prefix = gitPrefix(root);
-  const wanted = (name: string) => (wantPointers && isPointerFileName(name)) || (wantLocks && name === LOCK_FILE) || name === DVCIGNORE;
-  return keepEntries(listTreeAt(root, rev, (p) => p.startsWith(prefix) && wanted(baseName(p))), prefix);
-}
-
-/** Files below the DVC root `prefix`, outside its `.dvc/` and `.git/`, symbolic links left out, sorted. */
-function keepEntries(listed: readonly TreeEntry[], prefix: string): Entry[] {
-  const entries: Entry[] = [];
-  for (const e of listed) {
-    if (!e.path.startsWith(prefix)) continue;
-    const rel = e.path.slice(prefix.length);
-    const top = rel.split('/', 1)[0];
-    if (top === '.dvc' || top === '.git' || e.mode === '120000') continue;
-    entries.push({ ...e, rel });
-  }
-  // Sorted as the workspace's collectPointerFiles sorts (ls-tree's byte order differs beyond the BMP).
-  return entries.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
-}
-
-/** Reads into `cache` the blobs of `entries` it lacks, with one git process. */
-function readMissing(root: string, entries: readonly Entry[], cache: Map<string, string>): void {
-  const toRead = entries.filter((e) => !cache.has(e.oid)).map((e) => e.oid);
-  if (toRead.length > 0) for (const [oid, bytes] of readBlobsById(root, toRead)) cache.set(oid, bytes.toString('utf8'));
-}
-
 function readRevision(root: string, rev: string, wantPointers: boolean, wantLocks: boolean, opts: RevisionReadOptions): RevisionFiles {
-  const entries = listRevision(root, rev, wantPointers, wantLocks);
+  const tree = listRevisionTree(root, rev, { pointers: wantPointers, locks: wantLocks });
   const cache = opts.blobCache ?? new Map<string, string>();
-  readMissing(root, entries, cache);
-  return parseRevision(rev, entries, wantPointers, wantLocks, { ...opts, blobCache: cache });
+  readRevisionTrees(root, [tree], cache);
+  return parseRevisionTree(tree, cache, { ...opts, pointers: wantPointers, locks: wantLocks });
+}
+
+export interface ParseRevisionOptions extends RevisionReadOptions {
+  /** Parse the pointer files (default true). */
+  pointers?: boolean;
+  /** Parse the lock files into `lockedOutputs` (default true). */
+  locks?: boolean;
+  /** Hand back the pipeline files unparsed, in `pipelineTexts`. */
+  pipelineTexts?: boolean;
 }
 
 /**
- * Parses the listed files of `rev`, whose blobs `opts.blobCache` holds. `parsed` (blob and path ->
- * result) lets a walk over many revisions parse a file that many of them share once.
+ * Parses a listed revision whose files `readRevisionTrees` has put in `blobCache`. `parsed` (blob
+ * and path -> result) lets a walk over many revisions parse a file that many of them share once.
  */
-function parseRevision(
-  rev: string,
-  entries: readonly Entry[],
-  wantPointers: boolean,
-  wantLocks: boolean,
-  opts: RevisionReadOptions,
+export function parseRevisionTree(
+  tree: RevisionTree,
+  blobCache: Map<string, string>,
+  opts: ParseRevisionOptions = {},
   parsed?: Map<string, PointerFile | LockedOutput[]>,
 ): RevisionFiles {
-  const cache = opts.blobCache!;
-  const textOf = (e: TreeEntry) => cache.get(e.oid) ?? '';
+  const { rev, entries } = tree;
+  const wantPointers = opts.pointers ?? true;
+  const wantLocks = opts.locks ?? true;
+  const textOf = (e: TreeEntry) => blobCache.get(e.oid) ?? '';
 
   const ignores = new RevisionIgnore(entries.filter((e) => baseName(e.rel) === DVCIGNORE).map((e) => [posixDirname(e.rel), textOf(e)]));
   const problems: TroveError[] = [];
@@ -153,10 +191,12 @@ function parseRevision(
 
   const pointerFiles: PointerFile[] = [];
   const lockedOutputs: LockedOutput[] = [];
+  const pipelineTexts = opts.pipelineTexts ? new Map<string, string>() : undefined;
   for (const e of entries) {
     const name = baseName(e.rel);
     if (name === DVCIGNORE || ignores.ignored(e.rel)) continue;
     const label = revisionLabel(rev, e.rel);
+    if (PIPELINE_FILES.has(name)) pipelineTexts?.set(e.rel, textOf(e));
     const key = `${e.oid}\0${e.rel}`;
     const known = parsed?.get(key);
     if (wantPointers && isPointerFileName(name)) {
@@ -178,7 +218,7 @@ function parseRevision(
     }
   }
   throwCollected(problems, 'FILE_FORMAT', (n) => `${n} malformed files at revision ${revisionLabel(rev, '').slice(0, -1)}`, 'fix the files in a new commit, or skip that revision');
-  return { pointerFiles, lockedOutputs };
+  return pipelineTexts ? { pointerFiles, lockedOutputs, pipelineTexts } : { pointerFiles, lockedOutputs };
 }
 
 /** The same error, naming `label` (`rev:path`) where it named `relPath`. */

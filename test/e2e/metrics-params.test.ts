@@ -2,49 +2,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expectCleanFailure, FORMATS, repo, type Sandbox } from './helpers.js';
-
-/** What DVC printed for a golden: the lines between `$ command` and `[exit 0]`. */
-function golden(name: string): string {
-  const lines = fs.readFileSync(path.join(FORMATS, 'outputs', name), 'utf8').split('\n');
-  return `${lines.slice(1, lines.lastIndexOf('[exit 0]')).join('\n')}\n`;
-}
-
-function goldenJson(name: string): unknown {
-  return JSON.parse(fs.readFileSync(path.join(FORMATS, 'outputs', name), 'utf8'));
-}
-
-const fixture = (name: string) => fs.readFileSync(path.join(FORMATS, name), 'utf8');
+import { commit, golden, goldenJson, ReferenceSession } from './reference-session.js';
 
 /** metrics.json as DVC's reference train.py writes it (json.dump, indent 2, no newline). */
 const metricsJson = (accuracy: number, loss: number, n: number) => JSON.stringify({ accuracy, loss, train: { n } }, null, 2);
 
-function commit(s: Sandbox, message: string): void {
-  s.git('add', '-A');
-  s.git('commit', '-q', '-m', message);
-}
-
-/**
- * DVC's reference session (shared/dvc-formats/outputs/00-session.log), commit for commit: init,
- * add data, remote, pipeline v1, v2 (lr 0.02), v3 (split 0.5), data v2. Only what metrics and
- * params read is reproduced: dvc.yaml, params.yaml and the committed metrics.json.
- */
-function referenceSession(): Sandbox {
-  const s = repo();
-  s.write('data.csv', 'x,y\n1,2\n');
-  s.ok(['add', 'data.csv']);
-  commit(s, 'add data');
-  s.ok(['remote', 'add', '-d', 'local', path.join(s.base, 'remote')]);
-  commit(s, 'remote');
-  s.writeAll({ 'dvc.yaml': fixture('dvc.yaml'), 'params.yaml': fixture('params.yaml.v1'), 'metrics.json': fixture('metrics.json.v1') });
-  commit(s, 'pipeline v1');
-  // Step 6: train.lr changed, train rerun.
-  s.writeAll({ 'params.yaml': fixture('params.yaml.v2'), 'metrics.json': metricsJson(0.8571, 0.1429, 30) });
-  return s;
-}
-
 describe('trove metrics and params on DVC\'s reference session', () => {
   it('prints what DVC printed, byte for byte, at every step', () => {
-    const s = referenceSession();
+    const r = ReferenceSession.atPipelineV1();
+    const s = r.s;
+    expect(s.read('metrics.json')).toBe(fs.readFileSync(path.join(FORMATS, 'metrics.json.v1'), 'utf8'));
+    r.trainLr();
+    expect(s.read('metrics.json')).toBe(metricsJson(0.8571, 0.1429, 30));
     expect(s.ok(['params', 'diff']).stdout).toBe(golden('dvc-params-diff.txt'));
     expect(JSON.parse(s.ok(['params', 'diff', '--json']).stdout)).toEqual(goldenJson('dvc-params-diff.json'));
     expect(s.ok(['params', 'diff', '--md']).stdout).toBe(golden('dvc-params-diff-md.txt'));
@@ -53,16 +22,17 @@ describe('trove metrics and params on DVC\'s reference session', () => {
     expect(s.ok(['metrics', 'diff']).stdout).toBe(golden('dvc-metrics-diff.txt'));
     expect(JSON.parse(s.ok(['metrics', 'diff', '--json']).stdout)).toEqual(goldenJson('dvc-metrics-diff.json'));
     expect(s.ok(['metrics', 'diff', '--md']).stdout).toBe(golden('dvc-metrics-diff-md.txt'));
-    commit(s, 'pipeline v2 (lr 0.02)');
+    r.commit('pipeline v2 (lr 0.02)');
 
     expect(s.ok(['params', 'diff', 'HEAD~1', 'HEAD']).stdout).toBe(golden('dvc-params-diff-commits.txt'));
     expect(JSON.parse(s.ok(['params', 'diff', 'HEAD~1', 'HEAD', '--json']).stdout)).toEqual(goldenJson('dvc-params-diff-commits.json'));
     expect(s.ok(['params', 'diff', '--all', 'HEAD~1', 'HEAD']).stdout).toBe(golden('dvc-params-show-all.txt'));
 
-    s.writeAll({ 'params.yaml': fixture('params.yaml.v2').replace('split: 0.25', 'split: 0.5'), 'metrics.json': metricsJson(0.8, 0.2, 20) });
-    commit(s, 'pipeline v3 (split 0.5)');
-    s.write('metrics.json', metricsJson(0.8077, 0.1923, 21));
-    commit(s, 'data v2');
+    r.prepareSplit();
+    expect(s.read('metrics.json')).toBe(metricsJson(0.8, 0.2, 20));
+    r.changeData();
+    r.recordData();
+    expect(s.read('metrics.json')).toBe(metricsJson(0.8077, 0.1923, 21));
 
     expect(s.ok(['metrics', 'diff', 'HEAD~2', 'HEAD']).stdout).toBe(golden('dvc-metrics-diff-commits.txt'));
     expect(JSON.parse(s.ok(['metrics', 'diff', 'HEAD~2', 'HEAD', '--json']).stdout)).toEqual(goldenJson('dvc-metrics-diff-commits.json'));

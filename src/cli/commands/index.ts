@@ -5,6 +5,7 @@ import { registerCheckout } from './checkout.js';
 import { registerCommit } from './commit.js';
 import { registerConfig } from './config.js';
 import { registerDag } from './dag.js';
+import { registerDiff } from './diff.js';
 import { registerFetch } from './fetch.js';
 import { registerFreeze, registerUnfreeze } from './freeze.js';
 import { registerGc } from './gc.js';
@@ -51,6 +52,7 @@ export const commands: ((program: Command) => Command)[] = [
   registerUnfreeze,
   registerParams,
   registerMetrics,
+  registerDiff,
   registerConfig,
   registerRemote,
   registerCache,
