@@ -135,6 +135,12 @@ run git commit -q -a -m "Dataset and model v2"
 snapshot data model/model.bin >"$WORK/v2.sha256"
 run git log --oneline
 run trove status
+say "What changed between the two commits, down to the files inside data/ (read from git and the cache):"
+run trove diff HEAD~1 HEAD
+run trove diff --stat HEAD~1 HEAD
+diff_json=$(trove diff --json HEAD~1 HEAD)
+[[ "$diff_json" == *'"deleted": [{"path": "data/images/img009.bin"}]'* ]] || fail "diff --json does not name the dropped image: $diff_json"
+ok "diff names the dropped image, the new ones and the changed files"
 
 step "Go back to version 1: the pointer files from git, the data from the cache"
 run git checkout HEAD~1 -- data.dvc model/model.bin.dvc
@@ -151,6 +157,8 @@ same_as "$WORK/v2.sha256" data model/model.bin
 ok "git status is clean"
 
 step "Garbage collection: what only version 1 uses (dry run, nothing is deleted)"
+say "gc -A keeps what any commit uses, so nothing would go:"
+run trove gc -A --dry
 say "gc -w keeps only what the workspace's pointer files use, so version 1's objects would go:"
 run trove gc -w --dry
 before=$(find .dvc/cache -type f | wc -l)
@@ -215,4 +223,4 @@ run trove status
 [[ -z "$(command git status --porcelain)" ]] || fail "git status is not clean"
 ok "workspace, dvc.lock and git agree"
 
-printf '\n%sDemo OK%s: init, add, status, commit, checkout of two versions, gc --dry, push and pull through a remote, and a pipeline, all verified.\n' "$G$B" "$N"
+printf '\n%sDemo OK%s: init, add, status, commit, diff and checkout of two versions, gc --dry, push and pull through a remote, and a pipeline with its run-cache, all verified.\n' "$G$B" "$N"
