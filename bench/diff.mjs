@@ -1,6 +1,7 @@
 // The `diff` group of `npm run bench`: `trove diff` between two commits of a 20,000-file tracked
 // directory with 1% of the files changed, against `git diff --stat` between two commits of a git
-// tree holding the same 20,000 small files with the same 1% changed, measured in the same run.
+// tree holding the same 20,000 small files with the same 1% changed, measured in the same run;
+// and against `git diff --no-index --stat` between the two versions as plain directory trees.
 // Also: `trove diff` of the workspace against HEAD with nothing changed (hashes come from the
 // stat-keyed index), against `git diff --stat` of an unchanged worktree, and Node's start-up.
 // The VM this runs on is shared and noisy, so each trove figure is timed in turns with its
@@ -42,7 +43,13 @@ export async function benchDiff({ root, row }) {
   sh('git init -q -b main . && git config user.email b@example.com && git config user.name bench', gitDir);
   makeFiles(path.join(gitDir, 'data'), { count: FILES, dirs: DIRS, size, seed: 5 });
   sh('git add -A && git commit -qm one', gitDir);
+  // The same two versions as plain directory trees, for `git diff --no-index`.
+  const treesDir = path.join(root, 'diff-trees');
+  fs.rmSync(treesDir, { recursive: true, force: true });
+  fs.mkdirSync(treesDir, { recursive: true });
+  sh(`cp -a ${path.join(gitDir, 'data')} a`, treesDir);
   changeOnePercent(path.join(gitDir, 'data'));
+  sh(`cp -a ${path.join(gitDir, 'data')} b`, treesDir);
   sh('git add -A && git commit -qm two', gitDir);
   const changed = sh('git diff --shortstat HEAD~1 HEAD', gitDir).trim();
   const gitStat = 'git diff --stat HEAD~1 HEAD >/dev/null';
@@ -66,6 +73,10 @@ export async function benchDiff({ root, row }) {
     const [t, g] = inTurns(`${trove(args)} >/dev/null`, dir, gitStat, gitDir, runs);
     row(step, t, 'git diff --stat', g, target);
   }
+  // The other reading of "git diff --stat on two equivalent trees": two directory trees on disk.
+  const noIndex = 'git diff --no-index --stat a b >/dev/null; true';
+  const [t2, g2t] = inTurns(`${trove('diff HEAD~1 HEAD')} >/dev/null`, dir, noIndex, treesDir, runs);
+  row('diff 20k, 1% changed', t2, 'git diff --no-index --stat', g2t, 2);
   sh(trove('diff'), dir); // hashes the workspace once: the timed runs find every file in the index
   const [ws, gws] = inTurns(`${trove('diff')} >/dev/null`, dir, 'git diff --stat >/dev/null', gitDir, runs);
   row('diff 20k, workspace no-op', ws, 'git diff --stat (tree)', gws);
@@ -75,4 +86,5 @@ export async function benchDiff({ root, row }) {
   row('trove --help (loads the CLI)', help, 'git diff --stat', g2);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.rmSync(gitDir, { recursive: true, force: true });
+  fs.rmSync(treesDir, { recursive: true, force: true });
 }
