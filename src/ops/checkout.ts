@@ -103,7 +103,8 @@ export async function checkout(repo: Repo, opts: CheckoutOptions, io: OpIo): Pro
 
 /**
  * A targeted output declared `cache: false` whose workspace copy is missing or differs from the
- * record: nothing can restore it, which checkout says instead of skipping it in silence.
+ * record: checkout does not restore it (as DVC; a copy kept for the run-cache serves repro only),
+ * which it says instead of skipping it in silence.
  */
 async function uncachedFailure(repo: Repo, sel: SelectedOut, io: OpIo): Promise<CheckoutEntry | undefined> {
   const { out } = sel;
@@ -114,7 +115,7 @@ async function uncachedFailure(repo: Repo, sel: SelectedOut, io: OpIo): Promise<
   return {
     path: repo.display(out.repoPath),
     status: 'failed',
-    error: `it is declared \`cache: false\` in ${file}, so no cache holds it; ${fix}`,
+    error: `it is declared \`cache: false\` in ${file}, so checkout does not restore it; ${fix}`,
     refused: [],
     missing: [],
     linked: 0,

@@ -45,6 +45,29 @@ describe('version and help', () => {
     for (const [cmd] of COMMANDS) expect(top.stdout).toContain(`  ${cmd}`);
   });
 
+  it('every command and subcommand teaches: examples in its help, lines within 100 columns', () => {
+    const s = new Sandbox({ git: false });
+    /** The names under "Commands:" in a help text (aliases and `help` left out). */
+    const subcommands = (help: string): string[] => {
+      const block = help.split('\nCommands:\n')[1]?.split('\n\n')[0] ?? '';
+      return [...block.matchAll(/^ {2}([a-z]+)/gm)].map((m) => m[1]!).filter((c) => c !== 'help');
+    };
+    const all: string[][] = [];
+    const visit = (cmd: string[]): void => {
+      const help = s.ok([...cmd, '--help']).stdout;
+      if (cmd.length > 0) all.push(cmd);
+      for (const sub of subcommands(help)) visit([...cmd, sub]);
+    };
+    visit([]);
+    expect(all.length).toBeGreaterThan(35);
+    for (const cmd of all) {
+      const help = s.ok([...cmd, '--help']).stdout;
+      const examples = help.split(/\nExamples?:\n/)[1];
+      expect(examples, `${cmd.join(' ')} has no examples`).toMatch(/^ {2}.*\btrove /m);
+      for (const line of help.split('\n')) expect(line.length, `${cmd.join(' ')}: ${line}`).toBeLessThanOrEqual(100);
+    }
+  });
+
   it.each(['-q', '-v'])('%s is accepted by every command', (flag) => {
     const s = repo();
     s.write('f.txt', 'f');

@@ -4,7 +4,10 @@ import { out } from '../output.js';
 import { addLevelOptions, levelOf } from './config.js';
 
 export function registerCache(program: Command): Command {
-  const cache = program.command('cache').description('Manage the cache directory.');
+  const cache = program
+    .command('cache')
+    .description('Manage the cache directory.')
+    .addHelpText('after', '\nExamples:\n  trove cache dir\n  trove cache dir --local ../shared-cache   # share one cache between clones');
   const dir = cache
     .command('dir')
     .description('Print the cache directory, or set a new one.')

@@ -47,7 +47,7 @@ export function registerCheckout(program: Command): Command {
       'after',
       `${TARGETS_HELP}
 A path inside a directory output restores just that part. An output declared \`cache: false\`
-cannot be restored: no cache holds it.
+is not restored, as in DVC: git holds it.
 
 Safety: a workspace file whose content is not saved in the cache is never overwritten or
 deleted without -f; checkout names those files and leaves their output untouched.

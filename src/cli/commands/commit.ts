@@ -21,7 +21,9 @@ and outputs are hashed, its cached outputs saved, and its entry in dvc.lock writ
 dependencies, outputs or command changed since dvc.lock recorded it, commit asks first (-f does
 not). A path inside a stage saves only that output to the cache; dvc.lock records them all.
 
-Use it after editing tracked data in place, or after running a stage's command by hand:
+Use it after editing tracked data in place, or after running a stage's command by hand.
+
+Examples:
   vim data/labels.csv && trove commit -f data.dvc && git commit -am "fix labels"
   python train.py && trove commit -f train`,
     )

@@ -42,10 +42,13 @@ export function registerConfig(program: Command): Command {
       'after',
       `
 Options this version uses:
-  cache.type       ordered link types to try: reflink, hardlink, symlink, copy (default reflink,copy)
+  cache.type       link types to try in order, from reflink, hardlink, symlink and copy
+                   (default reflink,copy)
   cache.dir        where the cache lives (relative paths are relative to the config file)
-  core.autostage   true: stage changed pointer files and .gitignore with git automatically
+  core.autostage   true: stage the pointer files, dvc.yaml, dvc.lock and .gitignore files that
+                   commands change with git, instead of printing a hint
   core.no_scm      true: do not use git
+  core.remote      the default remote (\`trove remote default\`); remote.<name>.*: see \`trove remote\`
 
 Levels, lowest precedence first: --system, --global, --project (default for writes), --local.
 

@@ -30,7 +30,13 @@ export function registerDag(program: Command): Command {
       `
 The ascii drawing lays pipelines out as DVC does (layers top to bottom, sources first), one
 pipeline after another, smaller ones first. Edges run from a stage to the stages that depend on
-its outputs; pointer files (.dvc) appear as sources. As in DVC, --dot wins over --mermaid and --md.`,
+its outputs; pointer files (.dvc) appear as sources. As in DVC, --dot wins over --mermaid and --md.
+
+Examples:
+  trove dag                  # every pipeline, in ascii
+  trove dag train            # train and what it depends on
+  trove dag --full train     # the whole pipeline train belongs to
+  trove dag -o --md          # outputs instead of stages, as mermaid in Markdown`,
     )
     .action(async (target: string | undefined, o: DagFlags) =>
       run(o, async (io, track) => {

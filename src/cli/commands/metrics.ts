@@ -40,7 +40,10 @@ function precisionOf(o: CommonFlags): number {
 }
 
 export function registerMetrics(program: Command): Command {
-  const metrics = program.command('metrics').description('Show and compare metrics (the `metrics` files of dvc.yaml).');
+  const metrics = program
+    .command('metrics')
+    .description('Show and compare metrics (the `metrics` files of dvc.yaml).')
+    .addHelpText('after', '\nExamples:\n  trove metrics show -A\n  trove metrics diff HEAD~1 HEAD');
   metrics
     .command('show')
     .description('Print metrics, in the workspace or at git revisions.')
@@ -63,7 +66,13 @@ Metrics files are JSON, YAML, TOML or Python by extension (YAML for any other), 
 also reads .csv and .tsv files holding a header row and one row of values. Nested keys are
 joined with dots (train.loss). With -a/-T/-A/--rev the workspace comes first, then each revision;
 the workspace is left out when it equals the checked-out branch's row. A file that cannot be read
-shows as '-' in every column, and the reason goes to stderr.`,
+shows as '-' in every column, and the reason goes to stderr.
+
+Examples:
+  trove metrics show                     # the workspace's metrics
+  trove metrics show -a -T               # and those of every branch and tag
+  trove metrics show --rev v1 v2 --md    # two releases, as a Markdown table
+  trove metrics show eval/ --json        # every metrics file under eval/`,
     )
     .action(async (targets: string[], o: CommonFlags & { allBranches?: boolean; allTags?: boolean; allCommits?: boolean; rev?: string[]; all?: boolean }) =>
       run(o, async (io, track) => {
@@ -99,7 +108,12 @@ shows as '-' in every column, and the reason goes to stderr.`,
       'after',
       `
 Change is new - old, for numbers; '-' marks a metric that one side does not have. Only changed
-metrics are listed unless --all.`,
+metrics are listed unless --all.
+
+Examples:
+  trove metrics diff                # HEAD against the workspace
+  trove metrics diff v1 v2 --all    # two tags, unchanged metrics too
+  trove metrics diff main --md      # for a pull-request comment`,
     )
     .action(async (aRev: string | undefined, bRev: string | undefined, o: CommonFlags & { targets?: string[]; all?: boolean; path?: boolean }) =>
       run(o, async (io, track) => {

@@ -7,7 +7,10 @@ import { renderTable } from '../render/table.js';
 import { reportLoadErrors } from './metrics.js';
 
 export function registerParams(program: Command): Command {
-  const params = program.command('params').description('Compare params (the values stages depend on).');
+  const params = program
+    .command('params')
+    .description('Compare params (the values stages depend on).')
+    .addHelpText('after', '\nExamples:\n  trove params diff\n  trove params diff v1 main --all');
   params
     .command('diff')
     .description('Show changes in params between two commits, or between a commit and the workspace.')
@@ -27,7 +30,12 @@ export function registerParams(program: Command): Command {
 Compared by default: the params every stage depends on, the whole of params.yaml and of the
 files listed under a top-level params: in dvc.yaml. --targets compares whole files instead;
 --deps keeps only the params stages depend on (and ignores --targets, as DVC does). Params
-files are YAML, JSON, TOML or Python by extension; nested keys are joined with dots.`,
+files are YAML, JSON, TOML or Python by extension; nested keys are joined with dots.
+
+Examples:
+  trove params diff                  # HEAD against the workspace
+  trove params diff HEAD~1 HEAD      # what the last commit changed
+  trove params diff v1 --deps --json # only the params stages depend on, as JSON`,
     )
     .action(async (aRev: string | undefined, bRev: string | undefined, o: { targets?: string[]; all?: boolean; deps?: boolean; json?: boolean; md?: boolean; path?: boolean; quiet?: boolean; verbose?: boolean }) =>
       run(o, async (io, track) => {

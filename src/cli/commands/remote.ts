@@ -110,7 +110,11 @@ Examples:
 
   sub(remote, 'list', 'List remotes: name and url, one per line.')
     .option('--json', 'print JSON: [{name, url, level, default}], sorted by name')
-    .addHelpText('after', '\nWithout a level, every config file is read (system, global, project, local; the later wins).')
+    .addHelpText(
+      'after',
+      '\nWithout a level, every config file is read (system, global, project, local; the later wins).' +
+        '\n\nExamples:\n  trove remote list\n  trove remote list --local    # only .dvc/config.local',
+    )
     .action(async (_o: unknown, cmd: Command) => {
       const o = flagsOf<{ json?: boolean }>(cmd);
       return run(o, async () => {

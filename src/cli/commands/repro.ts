@@ -92,7 +92,7 @@ export function registerRepro(program: Command): Command {
     .option('-k, --keep-going', 'after a failure, go on with the stages that do not depend on it')
     .option('-i, --interactive', 'ask before running each stage')
     .option('--no-commit', 'record outputs in dvc.lock without saving them to the cache')
-    .option('--no-run-cache', 'always run the commands, even when an identical earlier run is in .dvc/cache/runs')
+    .option('--no-run-cache', 'run the commands even when a matching earlier run is in .dvc/cache/runs')
     .addOption(jobsOption('stages to run at once (default 1)'))
     .addHelpText(
       'after',
@@ -101,6 +101,12 @@ A stage runs when its command changed, a dependency's content changed, a tracked
 changed, an output is missing or modified, or it is always_changed; frozen stages never run.
 Every decision is printed with its reason, e.g.
   Running stage 'train': param train.lr changed (0.01 -> 0.02)
+
+A stale stage whose command, dependencies and params match an earlier run recorded in the
+run-cache (.dvc/cache/runs: shared with DVC, and through remotes with push/pull --run-cache) has
+that run's outputs restored from the cache instead of running; so does a stage whose only change
+is a deleted or edited output, from its own dvc.lock entry (even with --no-run-cache):
+  Stage 'train' is cached - skipping run, checking out outputs
 
 Beyond DVC: -j N runs up to N independent stages at once; each stage's output is printed whole
 when it finishes (its lines are kept together), and dvc.lock ends up as after a serial run.

@@ -56,6 +56,7 @@ export function registerStage(program: Command): Command {
   const stage = program
     .command('stage')
     .description('Add stages to dvc.yaml, and list them.')
+    .addHelpText('after', "\nExamples:\n  trove stage add -n train -d train.py -o model.bin python3 train.py\n  trove stage list --all\n\n`trove repro` runs the stages.")
     // `stage add` hands everything after the command's first word to the command.
     .enablePositionalOptions();
 

@@ -49,7 +49,13 @@ export function registerStatus(program: Command): Command {
     .addHelpText(
       'after',
       `
-A stage target reports what repro would run it for; a path in a stage reports that stage, with
+Statuses of an output:
+  modified       the workspace differs from the record (\`trove commit\` it, or \`trove checkout\`)
+  deleted        the output is missing from the workspace (\`trove checkout\`)
+  not in cache   the recorded data is not in the cache (\`trove pull\` it, or re-add it)
+  new            the pointer file records no hash yet
+A stage that \`trove repro\` would run is listed with its changed deps, changed outs, changed
+command or always changed. A stage target reports that stage; a path in a stage reports it with
 only the outputs the path lies in.
 
 With -c (cloud status), per file:
@@ -57,14 +63,14 @@ With -c (cloud status), per file:
   deleted        on the remote only: \`trove fetch\` downloads it
   missing        in neither: it is lost unless another cache has it
 
-Statuses:
-  modified       the workspace differs from the pointer file (run \`trove commit\` or \`trove checkout\`)
-  deleted        the output is missing from the workspace (run \`trove checkout\`)
-  not in cache   the recorded data is not in the cache (fetch it, or re-add it)
-  new            the pointer file records no hash yet
-
 Exit status is 0 whether or not something changed; with -q nothing is printed and the exit
-status is 1 when something changed (as DVC).`,
+status is 1 when something changed (as DVC).
+
+Examples:
+  trove status                  # every pointer file and stage
+  trove status --json | jq .    # the same, in DVC's JSON shape
+  trove status -d train         # stage train and the stages it depends on
+  trove status -c               # compare the cache with the default remote`,
     )
     .action(async (targets: string[], o: TargetFlags & { json?: boolean; quiet?: boolean; verbose?: boolean; cloud?: boolean; remote?: string; jobs?: number }) =>
       run(o, async (io, track) => {

@@ -7,6 +7,7 @@ export function registerVersion(program: Command): Command {
     .command('version')
     .description('Print the version of trove and facts about this system (for bug reports).')
     .option('--json', 'print the report as JSON')
+    .addHelpText('after', '\nExamples:\n  trove version           # paste it into a bug report\n  trove version --json')
     .action(async (o: { json?: boolean; quiet?: boolean; verbose?: boolean }) =>
       run(o, async () => {
         const { versionReport } = await import('../../ops/version.js');
