@@ -8,7 +8,7 @@ import { fetchRunCache } from './run-cache-sync.js';
 import { refsInScope, type ScopeOptions } from './scope.js';
 import { usedObjects, type OutRef } from './used-objects.js';
 
-export interface FetchOptions extends Pick<ScopeOptions, 'targets' | 'withDeps' | 'recursive'> {
+export interface FetchOptions extends Pick<ScopeOptions, 'targets' | 'withDeps' | 'recursive' | 'allBranches' | 'allTags' | 'allCommits'> {
   remote?: string;
   jobs?: number;
   /**
@@ -38,7 +38,11 @@ export interface FetchResult {
  */
 export async function fetch(repo: Repo, opts: FetchOptions, io: OpIo): Promise<FetchResult> {
   repo.lock('fetch');
-  const refs = refsInScope(repo, { targets: opts.targets, withDeps: opts.withDeps, recursive: opts.recursive, withImports: true }, io);
+  const refs = refsInScope(
+    repo,
+    { targets: opts.targets, withDeps: opts.withDeps, recursive: opts.recursive, allBranches: opts.allBranches, allTags: opts.allTags, allCommits: opts.allCommits, withImports: true },
+    io,
+  );
   const own = refs.filter((r) => !r.source);
   const imported = refs.filter((r) => r.source);
   // A repository whose only data is imported needs no remote of its own (unless it asks for the run-cache).

@@ -1,4 +1,4 @@
-/** push -a / -T / --all-commits: the data of other git revisions, read through git. */
+/** push, fetch, pull and status -c with -a / -T / --all-commits: the data of other git revisions, read through git. */
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -60,5 +60,34 @@ describe('push across git revisions', () => {
   it('targets and revision flags do not mix', () => {
     const { s } = history();
     expectCleanFailure(s.trove(['push', '-a', 'data.csv']), /cannot be combined/, 2);
+  });
+});
+
+describe('fetch, pull and status -c across git revisions', () => {
+  function cacheHas(s: Sandbox, content: string): boolean {
+    const oid = md5(content);
+    return fs.existsSync(s.abs(`.dvc/cache/files/md5/${oid.slice(0, 2)}/${oid.slice(2)}`));
+  }
+
+  it('status -c -a/-T/-A names what other revisions need; fetch -T/-a/-A brings it; pull -A checks out only the workspace', () => {
+    const { s } = history();
+    s.ok(['push', '-A']);
+    fs.rmSync(s.abs('.dvc/cache'), { recursive: true });
+    // Cloud status of the workspace alone, then of every commit.
+    expect(s.ok(['status', '-c']).stdout).toBe('\tdeleted:            data.csv\n');
+    expect(JSON.parse(s.ok(['status', '-c', '-A', '--json']).stdout)).toEqual({ 'data.csv': 'deleted' });
+    expectCleanFailure(s.trove(['status', '-a']), /go with -c/, 2);
+
+    expect(s.ok(['fetch', '-T']).stdout).toBe('2 files fetched\n');
+    expect(['v0\n', 'v1\n', 'v2\n', 'v3\n'].map((c) => cacheHas(s, c))).toEqual([false, true, true, false]);
+    expect(s.ok(['fetch', '-a']).stdout).toBe('1 file fetched\n');
+    expect(cacheHas(s, 'v3\n')).toBe(true);
+    fs.rmSync(s.abs('data.csv'));
+    const pulled = s.ok(['pull', '-A']);
+    expect(pulled.stdout).toContain('1 file added and 1 file fetched');
+    expect(['v0\n', 'v1\n', 'v2\n', 'v3\n'].every((c) => cacheHas(s, c))).toBe(true);
+    expect(s.read('data.csv')).toBe('v2\n');
+    expect(s.ok(['status', '-c', '-A']).stdout).toBe("Cache and remote 'local' are in sync.\n");
+    expect(s.git('status', '--porcelain')).toBe('');
   });
 });

@@ -3,7 +3,7 @@ import { openRepo, run } from '../context.js';
 import { out } from '../output.js';
 import { plural, reportFailures, reportMissing, reportRunCacheFetched } from '../transfer-report.js';
 import { TARGETS_ARGUMENT, targetOptions, type TargetFlags } from './target-flags.js';
-import { jobsOption, type TransferFlags } from './transfer-flags.js';
+import { historyOptions, historyScope, jobsOption, type HistoryFlags, type TransferFlags } from './transfer-flags.js';
 
 export function registerFetch(program: Command): Command {
   return program
@@ -12,6 +12,9 @@ export function registerFetch(program: Command): Command {
     .argument('[targets...]', `${TARGETS_ARGUMENT} (default: all)`)
     .option('-r, --remote <name>', 'remote to fetch from (default: core.remote)')
     .addOption(jobsOption())
+    .addOption(historyOptions('fetch')[0]!)
+    .addOption(historyOptions('fetch')[1]!)
+    .addOption(historyOptions('fetch')[2]!)
     .option('--run-cache', 'also fetch the run-cache: the record of every stage run that the remote holds')
     .addOption(targetOptions('also fetch the data of')[0]!)
     .addOption(targetOptions('also fetch the data of')[1]!)
@@ -32,13 +35,14 @@ counts data files only; the entries are counted on stderr.
 Examples:
   trove fetch                        # then \`trove checkout\` when you are ready
   trove fetch data/images/cat.jpg    # one file of a tracked directory
-  trove fetch --run-cache            # the data, and the runs others pushed`,
+  trove fetch --run-cache            # the data, and the runs others pushed
+  trove fetch -a -T                  # the data of every branch and tag, for offline checkouts`,
     )
-    .action(async (targets: string[], o: TransferFlags & TargetFlags & { runCache?: boolean }) =>
+    .action(async (targets: string[], o: TransferFlags & TargetFlags & HistoryFlags & { runCache?: boolean }) =>
       run(o, async (io, track) => {
         const repo = await openRepo(track);
         const { fetch } = await import('../../ops/fetch.js');
-        const r = await fetch(repo, { targets, remote: o.remote, jobs: o.jobs, withDeps: o.withDeps, recursive: o.recursive, runCache: o.runCache }, io);
+        const r = await fetch(repo, { targets, remote: o.remote, jobs: o.jobs, withDeps: o.withDeps, recursive: o.recursive, runCache: o.runCache, ...historyScope(o) }, io);
         reportRunCacheFetched(r.runCacheFetched, Boolean(o.quiet));
         reportMissing(r.missing, Boolean(o.quiet));
         if (!o.quiet && (r.fetched > 0 || (r.failed.length === 0 && r.missing.length === 0))) {

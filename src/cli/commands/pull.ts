@@ -5,7 +5,7 @@ import { out } from '../output.js';
 import { joinCounts, plural, reportFailures, reportMissing, reportRunCacheFetched } from '../transfer-report.js';
 import { reportCheckout } from './checkout.js';
 import { TARGETS_ARGUMENT, targetOptions, type TargetFlags } from './target-flags.js';
-import { jobsOption, type TransferFlags } from './transfer-flags.js';
+import { historyOptions, historyScope, jobsOption, type HistoryFlags, type TransferFlags } from './transfer-flags.js';
 
 export function registerPull(program: Command): Command {
   return program
@@ -15,6 +15,9 @@ export function registerPull(program: Command): Command {
     .option('-r, --remote <name>', 'remote to pull from (default: core.remote)')
     .addOption(jobsOption())
     .option('-f, --force', 'overwrite or delete workspace files even if their content is not in the cache')
+    .addOption(historyOptions('fetch')[0]!)
+    .addOption(historyOptions('fetch')[1]!)
+    .addOption(historyOptions('fetch')[2]!)
     .option('--run-cache', 'also fetch the run-cache: the record of every stage run that the remote holds')
     .addOption(targetOptions('also pull the data of')[0]!)
     .addOption(targetOptions('also pull the data of')[1]!)
@@ -35,11 +38,11 @@ Examples:
   trove pull -r backup -j 32
   trove pull --run-cache             # in CI: the data, and the runs others pushed`,
     )
-    .action(async (targets: string[], o: TransferFlags & TargetFlags & { force?: boolean; runCache?: boolean }) =>
+    .action(async (targets: string[], o: TransferFlags & TargetFlags & HistoryFlags & { force?: boolean; runCache?: boolean }) =>
       run(o, async (io, track) => {
         const repo = await openRepo(track);
         const { pull } = await import('../../ops/pull.js');
-        const r = await pull(repo, { targets, remote: o.remote, jobs: o.jobs, force: o.force, withDeps: o.withDeps, recursive: o.recursive, runCache: o.runCache }, io);
+        const r = await pull(repo, { targets, remote: o.remote, jobs: o.jobs, force: o.force, withDeps: o.withDeps, recursive: o.recursive, runCache: o.runCache, ...historyScope(o) }, io);
         reportRunCacheFetched(r.fetch.runCacheFetched, Boolean(o.quiet));
         reportMissing(r.fetch.missing, Boolean(o.quiet));
         const checkoutCode = reportCheckout(r.checkout, Boolean(o.quiet), { fetchReported: r.fetch.missing.length > 0 || r.fetch.failed.length > 0 });

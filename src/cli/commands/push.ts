@@ -1,9 +1,9 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { openRepo, run } from '../context.js';
 import { out } from '../output.js';
 import { plural, reportFailures, reportMissing } from '../transfer-report.js';
 import { TARGETS_ARGUMENT, targetOptions, type TargetFlags } from './target-flags.js';
-import { jobsOption, type TransferFlags } from './transfer-flags.js';
+import { historyOptions, jobsOption, type TransferFlags } from './transfer-flags.js';
 
 export function registerPush(program: Command): Command {
   return program
@@ -12,9 +12,9 @@ export function registerPush(program: Command): Command {
     .argument('[targets...]', `${TARGETS_ARGUMENT} (default: all)`)
     .option('-r, --remote <name>', 'remote to push to (default: core.remote)')
     .addOption(jobsOption())
-    .option('-a, --all-branches', 'also push the data of the tip of every git branch')
-    .option('-T, --all-tags', 'also push the data of every git tag')
-    .addOption(new Option('-A, --all-commits', 'also push the data of every git commit'))
+    .addOption(historyOptions('push')[0]!)
+    .addOption(historyOptions('push')[1]!)
+    .addOption(historyOptions('push')[2]!)
     .option('--run-cache', "also push the run-cache (the record of every stage run) and the outputs of the runs sent")
     .addOption(targetOptions('also push the data of')[0]!)
     .addOption(targetOptions('also push the data of')[1]!)

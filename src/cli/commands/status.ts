@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import type { StatusResult } from '../../ops/status.js';
 import { openRepo, run } from '../context.js';
+import { TroveError } from '../../errors.js';
 import { EXIT } from '../errors.js';
 import { out, outJson } from '../output.js';
 import { TARGETS_ARGUMENT, targetOptions, type TargetFlags } from './target-flags.js';
-import { jobsOption } from './transfer-flags.js';
+import { historyOptions, historyScope, jobsOption, type HistoryFlags } from './transfer-flags.js';
 
 function renderChanges(changes: Record<string, unknown>, indent: string, lines: string[]): void {
   for (const [path, status] of Object.entries(changes)) {
@@ -44,6 +45,9 @@ export function registerStatus(program: Command): Command {
     .option('-c, --cloud', 'compare the cache with a remote instead of the workspace with the cache')
     .option('-r, --remote <name>', 'the remote for -c (implies -c; default: core.remote)')
     .addOption(jobsOption())
+    .addOption(historyOptions('check (with -c)')[0]!)
+    .addOption(historyOptions('check (with -c)')[1]!)
+    .addOption(historyOptions('check (with -c)')[2]!)
     .addOption(targetOptions('also check')[0]!)
     .addOption(targetOptions('also check')[1]!)
     .addHelpText(
@@ -70,14 +74,19 @@ Examples:
   trove status                  # every pointer file and stage
   trove status --json | jq .    # the same, in DVC's JSON shape
   trove status -d train         # stage train and the stages it depends on
-  trove status -c               # compare the cache with the default remote`,
+  trove status -c               # compare the cache with the default remote
+  trove status -c -a -T         # the same for the data of every branch and tag`,
     )
-    .action(async (targets: string[], o: TargetFlags & { json?: boolean; quiet?: boolean; verbose?: boolean; cloud?: boolean; remote?: string; jobs?: number }) =>
+    .action(async (targets: string[], o: TargetFlags & HistoryFlags & { json?: boolean; quiet?: boolean; verbose?: boolean; cloud?: boolean; remote?: string; jobs?: number }) =>
       run(o, async (io, track) => {
         const repo = await openRepo(track);
+        const history = o.allBranches || o.allTags || o.allCommits;
+        if (history && !o.cloud && !o.remote) {
+          throw new TroveError('USAGE', '-a, -T and -A compare other revisions with a remote: they go with -c', { hint: 'run `trove status -c -a` (or -T, -A)', exitCode: 2 });
+        }
         if (o.cloud || o.remote) {
           const { statusCloud } = await import('../../ops/status-cloud.js');
-          const r = await statusCloud(repo, { targets, remote: o.remote, jobs: o.jobs, withDeps: o.withDeps, recursive: o.recursive }, io);
+          const r = await statusCloud(repo, { targets, remote: o.remote, jobs: o.jobs, withDeps: o.withDeps, recursive: o.recursive, ...historyScope(o) }, io);
           const names = Object.keys(r.entries).sort();
           if (o.quiet) return names.length > 0 ? EXIT.failed : EXIT.ok;
           if (o.json) outJson(r.entries);
