@@ -3,7 +3,7 @@ import { TroveError } from '../errors.js';
 import { resolveRevisions } from '../git/revisions.js';
 import { readLockedOutputs } from '../repo/lock-file.js';
 import { collectPointerFiles } from '../repo/pointer-files.js';
-import { revisionFilesAt } from '../repo/revision-files.js';
+import { eachRevisionFiles } from '../repo/revision-files.js';
 import type { Repo } from '../repo/repo.js';
 import type { OpIo } from './io.js';
 import { uncachedStageOutputs } from './locked-outputs.js';
@@ -59,9 +59,8 @@ export function refsInScope(repo: Repo, opts: ScopeOptions, io: OpIo): OutRef[] 
     if (!repo.gitRoot) throw new TroveError('NO_SCM', '-a, -T and --all-commits need a git repository', { hint: 'this repository was set up with --no-scm' });
     const revs = resolveRevisions(repo.root, { allBranches: opts.allBranches, allTags: opts.allTags, allCommits: opts.allCommits });
     const quiet = { reporter: { ...io.reporter, warn: () => {} } };
-    const blobCache = new Map<string, string>();
-    for (const rev of revs) {
-      const files = revisionFilesAt(repo.root, rev, { blobCache, onInvalid: (e) => io.reporter.warn(`skipped: ${e.message}`) });
+    // All revisions' trees walked together and their files read with one git process (gc -A's walk).
+    for (const [, files] of eachRevisionFiles(repo.root, revs, { onInvalid: (e) => io.reporter.warn(`skipped: ${e.message}`) })) {
       for (const pf of files.pointerFiles) for (const out of pf.outs) pushRef(refs, fromPointer(pf, outRefOf(out, quiet)));
       for (const o of files.lockedOutputs) if (o.hashName === 'md5') refs.push({ path: o.repoPath, md5: o.md5 });
     }

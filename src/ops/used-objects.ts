@@ -7,7 +7,6 @@ import type { TreeEntry } from '../objects/tree.js';
 import { keyOf } from '../remote/transfer.js';
 import type { PointerOut, RepoImport } from '../repo/pointer-file.js';
 import type { OpIo } from './io.js';
-import type { SelectedOut } from './targets.js';
 
 /** One output as transfers see it: where it lives and what it hashes to. */
 export interface OutRef {
@@ -35,16 +34,7 @@ export interface UsedObjects {
   unreadManifests: OutRef[];
 }
 
-/** Cached DVC 3 outputs of the selection; DVC 2 (md5-dos2unix) outputs are skipped with a warning. */
-export function outRefsOf(selected: readonly SelectedOut[], io: OpIo): OutRef[] {
-  const refs: OutRef[] = [];
-  for (const { out, inner } of selected) {
-    const ref = outRefOf(out, io);
-    if (ref) refs.push(inner ? { ...ref, inner } : ref);
-  }
-  return refs;
-}
-
+/** A cached DVC 3 output's ref; a DVC 2 (md5-dos2unix) output is skipped with a warning. */
 export function outRefOf(out: PointerOut, io: OpIo): OutRef | undefined {
   if (!out.hash || !out.cache) return undefined;
   if (out.hashName !== 'md5') {
