@@ -57,6 +57,18 @@ describe('push across git revisions', () => {
     expect(remoteKeys(remote)).toEqual(['v1\n', 'v2\n', 'v3\n'].map(md5).sort());
   });
 
+  it('a malformed pointer file at an old commit is named and skipped; the rest is pushed', () => {
+    const { s, remote } = history();
+    s.write('bad.dvc', 'outs:\n- md5: xyz\n  path: bad.txt\n');
+    s.git('add', 'bad.dvc');
+    s.git('commit', '-qm', 'bad');
+    s.git('rm', '-q', 'bad.dvc');
+    s.git('commit', '-qm', 'fixed');
+    const r = s.ok(['push', '-A']);
+    expect(r.stderr).toMatch(/WARNING: skipped: [0-9a-f]{7}:bad\.dvc:2: 'xyz' is not an md5/);
+    expect(remoteKeys(remote)).toEqual(['v0\n', 'v1\n', 'v2\n', 'v3\n'].map(md5).sort());
+  });
+
   it('targets and revision flags do not mix', () => {
     const { s } = history();
     expectCleanFailure(s.trove(['push', '-a', 'data.csv']), /cannot be combined/, 2);
