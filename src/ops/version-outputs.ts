@@ -110,29 +110,12 @@ export interface DeclaredOutput {
   stage?: { dvcfile: string; name: string };
 }
 
-/** The cached outputs that the workspace's pointer files and dvc.yaml stages declare. */
+/** The cached outputs that the workspace's pointer files and dvc.yaml stages declare (the targets resolver's "everything"). */
 export async function declaredWorkspaceOutputs(repo: Repo): Promise<DeclaredOutput[]> {
-  const [{ collectPointerFiles }, { loadAllStages }, { readLockFile }] = await Promise.all([
-    import('../repo/pointer-files.js'),
-    import('../pipeline/load-stages.js'),
-    import('../pipeline/lock-file.js'),
-  ]);
-  const declared: DeclaredOutput[] = [];
-  for (const pf of collectPointerFiles(repo)) for (const out of pf.outs) if (out.cache) declared.push({ out, pointerFile: pf.relPath });
-  const locks = new Map<string, ReturnType<typeof readLockFile>>();
-  for (const stage of loadAllStages(repo.root)) {
-    const lockPath = posixJoin(posixDirname(stage.dvcfile), 'dvc.lock');
-    if (!locks.has(lockPath)) locks.set(lockPath, readLockFile(repo.root, lockPath));
-    const entry = locks.get(lockPath)!.stages.get(stage.name);
-    for (const o of stage.outs) {
-      if (!o.cache) continue;
-      // Hashed as the lock entry was (DVC 2's md5-dos2unix, else md5).
-      const kind = entry?.outs.find((x) => x.path === o.path)?.hash ?? 'md5';
-      const out: PointerOut = { path: o.repoPath, repoPath: o.repoPath, hash: undefined, hashName: kind, cache: true, line: undefined };
-      declared.push({ out, stage: { dvcfile: stage.dvcfile, name: stage.name } });
-    }
-  }
-  return declared;
+  const { selectOutputs } = await import('./targets.js');
+  return selectOutputs(repo, undefined)
+    .filter((s) => s.out.cache)
+    .map((s) => (s.kind === 'pointer' ? { out: s.out, pointerFile: s.pointer.relPath } : { out: s.out, stage: { dvcfile: s.stage.dvcfile, name: s.stage.name } }));
 }
 
 /** The declared outputs that exist in the workspace, hashed now (through the hash index). */
